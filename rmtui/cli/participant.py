@@ -1,0 +1,9 @@
+"""``rmtui participant``: the people in the program."""
+
+from rmtui.cli.entity import make_group
+
+group = make_group(
+    "participant",
+    "Add, list, show, edit and remove participants: mentors (the juniors who teach) and "
+    "mentees (the senior leaders who learn). One file per person in participants/.",
+)

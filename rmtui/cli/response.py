@@ -1,0 +1,8 @@
+"""``rmtui response``: survey responses."""
+
+from rmtui.cli.entity import make_group
+
+group = make_group(
+    "response",
+    "Add, list, show, edit and remove survey responses: responses/<survey>/<participant>.yaml.",
+)

@@ -1,0 +1,8 @@
+"""``rmtui survey``: survey instruments."""
+
+from rmtui.cli.entity import make_group
+
+group = make_group(
+    "survey",
+    "Add, list, show, edit and remove survey instruments (baseline, final, pulse, exit, custom).",
+)

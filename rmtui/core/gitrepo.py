@@ -1,0 +1,213 @@
+"""The one git facade: the git command line, porcelain output.
+
+rmtui writes through ``git`` itself (a commit through GitPython's index took
+0.73 s in a 10,000-file repository, the command line 0.11 s) and never
+mixes index writers. Every rmtui commit carries an ``Rmtui-Op:`` trailer, so
+that ``undo`` and ``history`` can tell rmtui's changes from hand-made ones.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rmtui.core.errors import RepoError
+
+TRAILER = "Rmtui-Op"
+_SEP = "\x1f"
+_IN_PROGRESS = (
+    ("MERGE_HEAD", "merge", "finish it with `git commit`, or abort it with `git merge --abort`"),
+    ("rebase-merge", "rebase", "finish it with `git rebase --continue`, or `git rebase --abort`"),
+    ("rebase-apply", "rebase", "finish it with `git rebase --continue`, or `git rebase --abort`"),
+    ("CHERRY_PICK_HEAD", "cherry-pick",
+     "finish it with `git cherry-pick --continue`, or `git cherry-pick --abort`"),
+    ("REVERT_HEAD", "revert", "finish it with `git revert --continue`, or `git revert --abort`"),
+)
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    author: str
+    date: str      # ISO 8601
+    subject: str
+    op: str | None  # the Rmtui-Op trailer, None for commits made by hand
+
+
+def _run(args: Sequence[str], cwd: Path, *, check: bool = True, env: dict | None = None,
+         input: str | None = None) -> subprocess.CompletedProcess:
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, input=input,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})},
+        )
+    except FileNotFoundError:
+        raise RepoError("git is not installed", hint="install git, then run the command again") \
+            from None
+    if check and proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        raise RepoError(f"git {args[0]} failed: " + (detail[-1] if detail else f"exit {proc.returncode}"),
+                        hint="\n".join(detail[:-1][-5:]) or None)
+    return proc
+
+
+def toplevel(path: Path) -> Path | None:
+    """The work tree that holds ``path``, or None outside any repository."""
+    folder = path if path.is_dir() else path.parent
+    proc = _run(["rev-parse", "--show-toplevel"], folder, check=False)
+    return Path(proc.stdout.strip()) if proc.returncode == 0 else None
+
+
+def is_ignored(repo_root: Path, path: Path) -> bool:
+    proc = _run(["check-ignore", "-q", "--", str(path)], repo_root, check=False)
+    return proc.returncode == 0
+
+
+def init(path: Path) -> None:
+    _run(["init", "-q"], path)
+
+
+class Repo:
+    """A git work tree that holds a program."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @classmethod
+    def of(cls, path: Path) -> Repo | None:
+        top = toplevel(path)
+        return cls(top) if top is not None else None
+
+    def git(self, *args: str, check: bool = True, env: dict | None = None) -> str:
+        return _run(args, self.root, check=check, env=env).stdout
+
+    @property
+    def git_dir(self) -> Path:
+        return Path(self.root, self.git("rev-parse", "--git-dir").strip())
+
+    # -- state ---------------------------------------------------------------
+
+    def in_progress(self) -> tuple[str, str] | None:
+        """``(operation, how to finish)`` while a merge, rebase, ... is under way."""
+        git_dir = self.git_dir
+        for marker, name, how in _IN_PROGRESS:
+            if (git_dir / marker).exists():
+                return name, how
+        return None
+
+    def unmerged(self) -> list[str]:
+        out = self.git("diff", "--name-only", "--diff-filter=U")
+        return [line for line in out.splitlines() if line]
+
+    def check_can_commit(self) -> None:
+        """Refuse (before anything is written) when a commit would be wrong."""
+        busy = self.in_progress()
+        if busy:
+            name, how = busy
+            raise RepoError(f"a git {name} is in progress; rmtui will not commit in the middle of it",
+                            hint=how)
+        conflicted = self.unmerged()
+        if conflicted:
+            raise RepoError("files hold unresolved conflicts: " + ", ".join(conflicted[:5]),
+                            hint="resolve them, `git add` them, and commit; then run the command again")
+
+    def has_head(self) -> bool:
+        return _run(["rev-parse", "-q", "--verify", "HEAD"], self.root, check=False).returncode == 0
+
+    def identity_env(self) -> dict[str, str]:
+        """A fallback author when git has none, so a fresh machine can still commit."""
+        name = _run(["config", "user.name"], self.root, check=False).stdout.strip()
+        email = _run(["config", "user.email"], self.root, check=False).stdout.strip()
+        env = {}
+        if not name and "GIT_AUTHOR_NAME" not in os.environ:
+            env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = "rmtui"
+        if not email and "GIT_AUTHOR_EMAIL" not in os.environ:
+            env["GIT_AUTHOR_EMAIL"] = env["GIT_COMMITTER_EMAIL"] = "rmtui@localhost"
+        return env
+
+    # -- writing ---------------------------------------------------------------
+
+    def commit(self, paths: Iterable[Path], message: str, op: str) -> str | None:
+        """Commit exactly ``paths`` (created, changed or deleted); return the new sha.
+
+        Other changes in the work tree or the index stay as they are.
+        """
+        rel = sorted({os.path.relpath(p, self.root) for p in paths})
+        if not rel:
+            return None
+        present = [p for p in rel if (self.root / p).exists()]
+        gone = [p for p in rel if not (self.root / p).exists()]
+        if present:
+            self.git("add", "-A", "--", *present)
+        tracked_gone = []
+        if gone:
+            listed = self.git("ls-files", "--", *gone).splitlines()
+            tracked_gone = [p for p in gone if p in set(listed)]
+            if tracked_gone:
+                self.git("rm", "-q", "--cached", "--ignore-unmatch", "--", *tracked_gone)
+            if self.has_head():
+                in_head = self.git("ls-tree", "-r", "--name-only", "HEAD", "--", *gone).splitlines()
+                tracked_gone = sorted(set(tracked_gone) | set(in_head))
+        to_commit = present + tracked_gone
+        if not to_commit:
+            return None
+        status = self.git("status", "--porcelain", "--", *to_commit)
+        if not status.strip():
+            return None  # nothing actually changed
+        full = f"{message.rstrip()}\n\n{TRAILER}: {op}\n"
+        args = ["commit", "-q", "-F", "-"]
+        if self.has_head():
+            args += ["--only", "--", *to_commit]
+        _run(args, self.root, env=self.identity_env(), input=full)
+        return self.git("rev-parse", "HEAD").strip()
+
+    # -- reading ---------------------------------------------------------------
+
+    def log(self, paths: Sequence[Path] = (), limit: int | None = None,
+            rmtui_only: bool = False) -> list[Commit]:
+        if not self.has_head():
+            return []
+        fmt = _SEP.join(["%H", "%an", "%aI", "%s", f"%(trailers:key={TRAILER},valueonly,separator=,)"])
+        args = ["log", f"--format={fmt}%x1e"]
+        if limit:
+            args.append(f"-n{limit}")
+        if rmtui_only:
+            args.append(f"--grep=^{TRAILER}: ")
+        args.append("--")
+        args.extend(os.path.relpath(p, self.root) for p in paths)
+        out = []
+        for chunk in self.git(*args).split("\x1e"):
+            chunk = chunk.strip("\n")
+            if not chunk:
+                continue
+            sha, author, date, subject, op = (chunk.split(_SEP) + [""] * 5)[:5]
+            out.append(Commit(sha, author, date, subject, op.strip() or None))
+        return out
+
+    def files_of(self, sha: str) -> list[str]:
+        out = self.git("show", "--name-only", "--format=", sha)
+        return [line for line in out.splitlines() if line]
+
+    def has_staged_changes(self) -> bool:
+        if not self.has_head():
+            return False
+        return _run(["diff", "--cached", "--quiet"], self.root, check=False).returncode != 0
+
+    def revert(self, sha: str, message: str, op: str) -> str:
+        """Revert one commit with a new commit that says so."""
+        if self.has_staged_changes():
+            raise RepoError("the index holds staged changes; undo would commit them too",
+                            hint="commit them, or unstage them with `git restore --staged .`")
+        proc = _run(["revert", "--no-edit", "--no-commit", sha], self.root, check=False)
+        if proc.returncode != 0:
+            _run(["revert", "--abort"], self.root, check=False)
+            detail = (proc.stderr or proc.stdout).strip().splitlines()
+            raise RepoError("the change cannot be undone cleanly: later changes touch the same files",
+                            hint=(detail[-1] if detail else None))
+        full = f"{message.rstrip()}\n\nThis reverts commit {sha}.\n\n{TRAILER}: {op}\n"
+        _run(["commit", "-q", "-F", "-"], self.root, env=self.identity_env(),
+             input=full)
+        return self.git("rev-parse", "HEAD").strip()

@@ -1,0 +1,52 @@
+"""One writer at a time per program: a lock file under ``.rmtui/``.
+
+A second rmtui process (CLI or TUI) that wants to change the same program
+waits briefly, then refuses with a clear message rather than interleave its
+writes and commits with the first one's.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from rmtui.core.errors import RepoError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+DEFAULT_TIMEOUT = 10.0
+
+
+@contextmanager
+def program_lock(root: Path, timeout: float | None = None):
+    if timeout is None:
+        timeout = float(os.environ.get("RMTUI_LOCK_TIMEOUT", DEFAULT_TIMEOUT))
+    folder = root / ".rmtui"
+    try:
+        folder.mkdir(exist_ok=True)
+        fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield  # a read-only program cannot be changed anyway; the write will say so
+        return
+    try:
+        if fcntl is not None:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise RepoError(
+                            "another rmtui is changing this program right now",
+                            hint=f"wait for it to finish and try again (waited {timeout:g} s)",
+                        ) from None
+                    time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

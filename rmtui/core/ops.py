@@ -1,0 +1,647 @@
+"""Every mutation the CLI and the TUI offer: check, write, commit.
+
+A mutation checks the new content first (schema and cross-file rules), then
+writes under the program lock with atomic replaces that refuse when a file
+changed since it was read, then commits exactly the files it touched in one
+commit whose message says what happened. If anything fails on the way, the
+files are put back as they were: no half change is left behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rmtui.core import clock, gitrepo, ids, kinds, schemas, settings, yamlio
+from rmtui.core.errors import DataError, RepoError, UsageError
+from rmtui.core.kinds import KINDS, Kind
+from rmtui.core.lock import program_lock
+from rmtui.core.resources import template_dir
+from rmtui.core.store import Program
+from rmtui.core.validate import Finding, Index, check_entity
+
+
+@dataclass
+class Outcome:
+    """What a mutation did, for the CLI to print and the TUI to show."""
+
+    message: str
+    paths: list[str] = field(default_factory=list)   # relative to the program folder
+    commit: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    entity_id: str | None = None
+    changed: bool = True
+
+
+# --------------------------------------------------------------------------
+# One change: writes under the lock, then one commit, or nothing at all
+# --------------------------------------------------------------------------
+
+
+class Change:
+    """The files one mutation writes, and its commit."""
+
+    def __init__(self, program: Program, commit: bool) -> None:
+        self.program = program
+        self.want_commit = commit
+        self.repo: gitrepo.Repo | None = None
+        self.backups: dict[Path, bytes | None] = {}
+        self.warnings: list[str] = []
+        self.sha: str | None = None
+
+    def _remember(self, path: Path) -> None:
+        if path not in self.backups:
+            self.backups[path] = yamlio.read_bytes(path)
+
+    def create(self, relpath: str, text: str) -> None:
+        path = self.program.abspath(relpath)
+        self._remember(path)
+        yamlio.write_atomic(path, text.encode("utf-8"), None, new=True)
+
+    def replace(self, relpath: str, data: bytes, expected: str) -> None:
+        path = self.program.abspath(relpath)
+        self._remember(path)
+        yamlio.write_atomic(path, data, expected)
+
+    def delete(self, relpath: str, expected: str | None = None) -> None:
+        path = self.program.abspath(relpath)
+        current = yamlio.read_bytes(path)
+        if current is None:
+            return
+        if expected is not None and yamlio.digest(current) != expected:
+            raise RepoError(f"{relpath} changed on disk since it was read; nothing was removed",
+                            hint="look at the change (git diff), then run the command again")
+        self._remember(path)
+        path.unlink()
+        _prune_empty(path.parent, self.program.root)
+
+    @property
+    def touched(self) -> list[str]:
+        return sorted(self.program.relpath(p) for p in self.backups)
+
+    def rollback(self) -> None:
+        for path, original in self.backups.items():
+            try:
+                if original is None:
+                    if path.exists():
+                        path.unlink()
+                        _prune_empty(path.parent, self.program.root)
+                else:
+                    yamlio.write_atomic(path, original, None)
+            except OSError:  # pragma: no cover - best effort on a failing disk
+                pass
+
+
+def _prune_empty(folder: Path, root: Path) -> None:
+    """Remove a folder left empty (sessions/<pair>/), but never an entity folder."""
+    try:
+        if folder.parent != root and folder != root and not any(folder.iterdir()):
+            folder.rmdir()
+    except OSError:
+        pass
+
+
+@contextmanager
+def change(program: Program, message: str, op: str, *, commit: bool = True) -> Iterator[Change]:
+    """Run a mutation: lock, refuse early if git is busy, write, commit, or undo the writes."""
+    ch = Change(program, commit)
+    with program_lock(program.root):
+        if commit:
+            ch.repo = gitrepo.Repo.of(program.root)
+            if ch.repo is None:
+                ch.warnings.append("the program is not in a git repository, so nothing was "
+                                   "committed (run `git init` in it to keep its history)")
+            else:
+                ch.repo.check_can_commit()
+        try:
+            yield ch
+            if ch.repo is not None and ch.backups:
+                ch.sha = ch.repo.commit(list(ch.backups), message, op)
+        except BaseException:
+            ch.rollback()
+            raise
+
+
+def _outcome(ch: Change, message: str, entity_id: str | None = None) -> Outcome:
+    return Outcome(message, ch.touched, ch.sha, ch.warnings, entity_id,
+                   changed=bool(ch.backups))
+
+
+# --------------------------------------------------------------------------
+# Checking before writing
+# --------------------------------------------------------------------------
+
+
+def _refuse(what: str, findings: list[Finding]) -> None:
+    errors = [f for f in findings if f.severity == "error"]
+    if not errors:
+        return
+    lines = []
+    for f in errors:
+        where = ".".join(str(p) for p in f.path)
+        lines.append((f"{where}: " if where else "") + f.message
+                     + (f" ({f.hint})" if f.hint else ""))
+    raise DataError(f"{what} was not saved:\n  " + "\n  ".join(lines),
+                    hint="fix the values and run the command again")
+
+
+def _warnings(findings: list[Finding]) -> list[str]:
+    return [f.message for f in findings if f.severity != "error"]
+
+
+def _ordered(kind: Kind, data: dict) -> dict:
+    """Fields in the order the schema lists them, unknown ones last."""
+    order = {name: i for i, name in enumerate(schemas.get(kind.name).order)}
+    return dict(sorted(data.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+# --------------------------------------------------------------------------
+# Creating a program
+# --------------------------------------------------------------------------
+
+
+def template_files() -> list[tuple[str, Path]]:
+    """``(relpath in a program, source)`` for every template file."""
+    base = template_dir()
+    out = []
+    for src in sorted(base.rglob("*")):
+        if src.is_file() and "__pycache__" not in src.parts:
+            rel = src.relative_to(base).as_posix()
+            out.append((".gitignore" if rel == "gitignore" else rel, src))
+    return out
+
+
+def _render_settings(text: str, name: str) -> str:
+    import tomli_w
+
+    line = tomli_w.dumps({"name": name}).strip()
+    out, done = [], False
+    for row in text.splitlines(keepends=True):
+        if not done and row.startswith("name = "):
+            row, done = line + "\n", True
+        out.append(row)
+    return "".join(out)
+
+
+def init_program(path: Path, name: str | None = None, *, commit: bool = True) -> Outcome:
+    """Create a program from the template, with its own git repository if needed."""
+    path = Path(path)
+    if (path / settings.FILENAME).exists():
+        raise UsageError(f"{path} already holds a program", hint="choose another folder")
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{path} exists and is not a folder")
+    files = template_files()
+    clashes = [rel for rel, _ in files if (path / rel).exists()]
+    if clashes:
+        raise UsageError(f"{path} already has files rmtui would overwrite: {', '.join(clashes)}",
+                         hint="choose an empty folder")
+    name = name or path.resolve().name
+    path.mkdir(parents=True, exist_ok=True)
+    program = Program(path)
+    top = gitrepo.toplevel(program.root)
+    if top is None or gitrepo.is_ignored(top, program.root):
+        gitrepo.init(program.root)
+    with change(program, f"program: create {name}", "program.init", commit=commit) as ch:
+        for rel, src in files:
+            text = src.read_text(encoding="utf-8")
+            if rel == settings.FILENAME:
+                text = _render_settings(text, name)
+            ch.create(rel, text)
+    return _outcome(ch, f"created program {name!r} in {path}")
+
+
+# --------------------------------------------------------------------------
+# Entities: add, edit, remove
+# --------------------------------------------------------------------------
+
+
+def new_id(program: Program, kind: Kind, data: dict) -> str:
+    """The id a new entity gets: from its key fields, or made from its name."""
+    if kind.key != ("id",):
+        values = [data.get(k) for k in kind.key]
+        if not all(isinstance(v, str) and v for v in values):
+            missing = [k for k, v in zip(kind.key, values, strict=True) if not v]
+            raise UsageError(f"a {kind.name} needs {', '.join(missing)}")
+        if kind.name == "session":
+            base = f"{values[0]}/{values[1]}"
+            kind.check_id(base)
+            n = 1
+            candidate = base
+            while program.exists(kind, candidate):
+                n += 1
+                candidate = f"{base}-{n}"
+            return candidate
+        return kind.check_id("/".join(values))
+    if data.get("id"):
+        return ids.check_id(str(data["id"]), f"{kind.name} id")
+    if kind.name == "pair":
+        mentor, mentee = str(data.get("mentor", "")), str(data.get("mentee", ""))
+        if not (ids.is_id(mentor) and ids.is_id(mentee)):
+            raise UsageError("a pair needs a mentor and a mentee (participant ids)")
+        half = (ids.MAX_LEN - 2) // 2
+        base = f"{mentor[:half].rstrip('-')}--{mentee[:half].rstrip('-')}"
+    else:
+        title = data.get(kind.title or "")
+        if not isinstance(title, str) or not title.strip():
+            raise UsageError(f"a {kind.name} needs a {kind.title}",
+                             hint=f"give --{kind.title} (its id is made from it)")
+        base = ids.slugify(title, fallback=kind.name)
+    return ids.unique_id(base, lambda c: program.exists(kind, c))
+
+
+def _defaults_for_new(kind: Kind, data: dict) -> dict:
+    data = dict(data)
+    today = clock.today().isoformat()
+    if kind.name == "pair":
+        data.setdefault("status", "proposed")
+        if data["status"] == "proposed":
+            data.setdefault("proposed", today)
+    elif kind.name == "goal":
+        data.setdefault("created", today)
+    return data
+
+
+def add(program: Program, kind: Kind | str, data: dict, *, commit: bool = True) -> Outcome:
+    """Add one entity; its id is made from its name (or key fields) when not given."""
+    kind = kinds.get(kind) if isinstance(kind, str) else kind
+    data = _defaults_for_new(kind, {k: v for k, v in data.items() if v is not None})
+    entity_id = new_id(program, kind, data)
+    if kind.key == ("id",):
+        data["id"] = entity_id
+    data = _ordered(kind, data)
+    findings = check_entity(program, kind, entity_id, data)
+    _refuse(f"{kind.name} {entity_id}", findings)
+    rel = kind.path(entity_id)
+    label = data.get(kind.title) if kind.title else None
+    message = f"{kind.name}: add {entity_id}" + (f" ({label})" if label and label != entity_id else "")
+    with change(program, message, f"{kind.name}.add", commit=commit) as ch:
+        ch.create(rel, yamlio.dump(data))
+    out = _outcome(ch, f"added {kind.name} {entity_id}", entity_id)
+    out.warnings.extend(_warnings(findings))
+    return out
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One change to one field: ``set``, ``unset``, ``append`` or ``remove``."""
+
+    key: str        # dotted: grade, ratings.mentor, attributes.team
+    op: str
+    value: Any = None
+
+
+def parse_assignment(kind: Kind | str, text: str) -> Assignment:
+    """``key=value``, ``key+=value`` (add to a list), ``key-=value`` or ``key=`` (unset)."""
+    from rmtui.core import values
+
+    kind_name = kind if isinstance(kind, str) else kind.name
+    if "=" not in text:
+        raise UsageError(f"{text!r} is not KEY=VALUE",
+                         hint="for example --set grade=5, --set skills+=Python, --set email=")
+    key, value = text.split("=", 1)
+    op = "set"
+    if key.endswith("+"):
+        key, op = key[:-1], "append"
+    elif key.endswith("-"):
+        key, op = key[:-1], "remove"
+    key = key.strip()
+    if op == "set" and value == "":
+        values.check_field(kind_name, key)
+        return Assignment(key, "unset")
+    parsed = values.parse(kind_name, key, value)
+    if op in ("append", "remove"):
+        parsed = parsed if isinstance(parsed, list) else [parsed]
+    return Assignment(key, op, parsed)
+
+
+def _apply(doc: Any, a: Assignment, kind: Kind) -> None:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    parts = a.key.split(".")
+    node = doc
+    for part in parts[:-1]:
+        if part not in node or not isinstance(node[part], dict):
+            if a.op in ("unset", "remove"):
+                return
+            _insert(node, part, CommentedMap(), kind if node is doc else None)
+        node = node[part]
+    last = parts[-1]
+    if a.op == "unset":
+        if last in node:
+            del node[last]
+        return
+    if a.op == "set":
+        value = CommentedSeq(a.value) if isinstance(a.value, list) else a.value
+        if last in node:
+            node[last] = value
+        else:
+            _insert(node, last, value, kind if node is doc else None)
+        return
+    current = node.get(last)
+    if current is None:
+        current = CommentedSeq()
+    elif not isinstance(current, list):
+        raise UsageError(f"{a.key} is not a list", hint=f"use --set {a.key}=VALUE")
+    if a.op == "append":
+        for v in a.value:
+            if v not in current:
+                current.append(v)
+    else:
+        for v in a.value:
+            while v in current:
+                current.remove(v)
+    if last in node:
+        node[last] = current
+    else:
+        _insert(node, last, current, kind if node is doc else None)
+
+
+def _insert(node: Any, key: str, value: Any, kind: Kind | None) -> None:
+    """Add a new key where the schema order puts it among the existing keys."""
+    if kind is None:
+        node[key] = value
+        return
+    order = schemas.get(kind.name).order
+    rank = order.index(key) if key in order else len(order)
+    pos = len(node)
+    for i, existing in enumerate(node):
+        if (order.index(existing) if existing in order else len(order)) > rank:
+            pos = i
+            break
+    node.insert(pos, key, value)
+
+
+def edit(program: Program, kind: Kind | str, entity_id: str, assignments: list[Assignment], *,
+         commit: bool = True, expected: str | None = None) -> Outcome:
+    """Change fields of one entity, keeping its comments, order and quoting.
+
+    ``expected`` is the digest of the file as the caller showed it; the edit
+    is refused if the file has changed since.
+    """
+    kind = kinds.get(kind) if isinstance(kind, str) else kind
+    rel = kind.path(entity_id)
+    raw = _read_existing(program, kind, entity_id)
+    digest = yamlio.digest(raw)
+    if expected is not None and digest != expected:
+        raise RepoError(f"{rel} changed on disk since it was shown; nothing was written",
+                        hint="reload it and make the change again")
+    for a in assignments:
+        top = a.key.split(".")[0]
+        if top in kind.key:
+            raise UsageError(f"'{top}' is part of the {kind.name}'s id and never changes",
+                             hint="ids stay stable when names change; add a new one instead")
+    doc = yamlio.load_rt(raw.decode("utf-8", "replace"), rel)
+    if not isinstance(doc, dict):
+        raise DataError(f"{rel} does not hold a mapping", hint="fix it with --editor")
+    for a in assignments:
+        _apply(doc, a, kind)
+    data = yamlio.to_plain(doc)
+    findings = check_entity(program, kind, entity_id, data)
+    _refuse(f"{kind.name} {entity_id}", findings)
+    new_raw = yamlio.encode_like(yamlio.dump_rt(doc), raw)
+    return _save(program, kind, entity_id, raw, new_raw, digest, findings,
+                 sorted({a.key.split(".")[0] for a in assignments}), commit)
+
+
+def _read_existing(program: Program, kind: Kind, entity_id: str) -> bytes:
+    path = program.path_of(kind, entity_id)
+    if path.is_symlink():
+        raise DataError(f"{kind.path(entity_id)} is a symbolic link; rmtui edits only plain files")
+    raw = yamlio.read_bytes(path)
+    if raw is None:
+        raise UsageError(f"no {kind.name} {entity_id!r}",
+                         hint=f"`rmtui {kind.name} list` shows the {kind.plural}")
+    return raw
+
+
+def _save(program: Program, kind: Kind, entity_id: str, raw: bytes, new_raw: bytes, digest: str,
+          findings: list[Finding], fields: list[str], commit: bool) -> Outcome:
+    rel = kind.path(entity_id)
+    if new_raw == raw:
+        return Outcome(f"{kind.name} {entity_id} is unchanged", [], None, _warnings(findings),
+                       entity_id, changed=False)
+    what = f" ({', '.join(fields)})" if fields else ""
+    with change(program, f"{kind.name}: edit {entity_id}{what}", f"{kind.name}.edit",
+                commit=commit) as ch:
+        ch.replace(rel, new_raw, digest)
+    out = _outcome(ch, f"edited {kind.name} {entity_id}{what}", entity_id)
+    out.warnings.extend(_warnings(findings))
+    return out
+
+
+def text_of(program: Program, kind: Kind | str, entity_id: str) -> tuple[str, str]:
+    """The file's text and its digest, for editing it whole (``$EDITOR``)."""
+    kind = kinds.get(kind) if isinstance(kind, str) else kind
+    raw = _read_existing(program, kind, entity_id)
+    return raw.decode("utf-8", "replace"), yamlio.digest(raw)
+
+
+def check_text(program: Program, kind: Kind | str, entity_id: str, text: str) -> list[str]:
+    """Problems with ``text`` as the new content of an entity, as printable lines."""
+    kind = kinds.get(kind) if isinstance(kind, str) else kind
+    rel = kind.path(entity_id)
+    parsed = yamlio.parse(text.encode("utf-8"), rel)
+    problems = [d.headline() + (f"\n  hint: {d.hint}" if d.hint else "")
+                for d in parsed.diagnostics if d.is_error]
+    if problems:
+        return problems
+    if not isinstance(parsed.data, dict):
+        return [f"{rel}: the file must hold a mapping of fields"]
+    nodes = yamlio.compose(text)
+    out = []
+    for f in check_entity(program, kind, entity_id, parsed.data):
+        if f.severity != "error":
+            continue
+        line, col = yamlio.locate(nodes, list(f.path), key=f.message.startswith("unknown field")) \
+            or (None, None)
+        where = rel + (f":{line}:{col}" if line else "")
+        out.append(f"{where}: error[{f.rule}]: {f.message}" + (f"\n  hint: {f.hint}" if f.hint else ""))
+    return out
+
+
+def replace_text(program: Program, kind: Kind | str, entity_id: str, text: str, expected: str, *,
+                 commit: bool = True) -> Outcome:
+    """Save a whole new text for an entity (after ``$EDITOR``), if it is valid."""
+    kind = kinds.get(kind) if isinstance(kind, str) else kind
+    problems = check_text(program, kind, entity_id, text)
+    if problems:
+        raise DataError(f"{kind.name} {entity_id} was not saved:\n  " + "\n  ".join(problems),
+                        hint="edit it again and fix these")
+    raw = _read_existing(program, kind, entity_id)
+    new_raw = yamlio.encode_like(text, raw) if b"\r\n" not in raw else text.encode("utf-8")
+    old = yamlio.parse(raw, kind.path(entity_id)).data or {}
+    new = yamlio.parse(new_raw, kind.path(entity_id)).data or {}
+    fields = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    return _save(program, kind, entity_id, raw, new_raw, expected, [], fields, commit)
+
+
+@dataclass(frozen=True)
+class Reference:
+    path: str      # the file that refers
+    field: str     # where in it
+    kind: str
+    id: str
+
+
+def references_to(program: Program, kind: Kind, entity_id: str,
+                  index: Index | None = None) -> list[Reference]:
+    """Everything that points at an entity: references and files that belong to it."""
+    index = index or Index(program)
+    out: list[Reference] = []
+    for other in KINDS.values():
+        for path, target in schemas.get(other.name).ref_paths():
+            if target != kind.name:
+                continue
+            for oid, data in sorted(index.all(other.name).items()):
+                if other.name == kind.name and oid == entity_id:
+                    continue
+                for where, value in _walk(data, path):
+                    if value == entity_id:
+                        out.append(Reference(other.path(oid), where, other.name, oid))
+    return sorted(set(out), key=lambda r: (r.path, r.field))
+
+
+def _walk(data: Any, path: tuple) -> Iterator[tuple[str, Any]]:
+    from rmtui.core.validate import _values_at
+
+    for where, value in _values_at(data, path):
+        yield ".".join(str(p) for p in where), value
+
+
+def remove(program: Program, kind: Kind | str, entity_id: str, *, force: bool = False,
+           commit: bool = True) -> Outcome:
+    """Remove one entity; refused while anything refers to it, unless ``force``."""
+    kind = kinds.get(kind) if isinstance(kind, str) else kind
+    rel = kind.path(entity_id)
+    raw = _read_existing(program, kind, entity_id)
+    refs = references_to(program, kind, entity_id)
+    shown = [f"{r.path} ({r.field})" for r in refs]
+    if refs and not force:
+        more = f"\n  ... and {len(shown) - 20} more" if len(shown) > 20 else ""
+        hint = "remove or change those first, or pass --force to remove it anyway"
+        if kind.name == "participant":
+            hint = ("to keep the history, set a status instead (--set status=withdrawn or "
+                    "left_company); or pass --force to remove it anyway")
+        elif kind.name == "pair":
+            hint = ("to keep the history, end the pair instead (--set status=ended); "
+                    "or pass --force to remove it anyway")
+        raise DataError(f"{kind.name} {entity_id} is still referred to by {len(refs)} "
+                        "file(s):\n  " + "\n  ".join(shown[:20]) + more, hint=hint)
+    with change(program, f"{kind.name}: remove {entity_id}", f"{kind.name}.remove",
+                commit=commit) as ch:
+        ch.delete(rel, yamlio.digest(raw))
+    out = _outcome(ch, f"removed {kind.name} {entity_id}", entity_id)
+    if refs:
+        out.warnings.append(f"{len(refs)} reference(s) to {entity_id} now point nowhere; "
+                            "`rmtui validate` lists them")
+    return out
+
+
+# --------------------------------------------------------------------------
+# Sessions
+# --------------------------------------------------------------------------
+
+
+def log_session(program: Program, pair_id: str, *, date: str | None = None,
+                duration: int | None = None, rating_mentor: int | None = None,
+                rating_mentee: int | None = None, summary: str | None = None,
+                topics: list[str] | None = None, mode: str | None = None,
+                goals: list[str] | None = None, status: str | None = None,
+                next_steps: str | None = None, commit: bool = True) -> Outcome:
+    """Record one session of a pair in its own file."""
+    ids.check_id(pair_id, "pair id")
+    if not program.exists("pair", pair_id):
+        raise UsageError(f"no pair {pair_id!r}", hint="`rmtui pair list` shows the pairs")
+    data: dict[str, Any] = {"pair": pair_id, "date": date or clock.today().isoformat()}
+    if status:
+        data["status"] = status
+    if duration is not None:
+        data["duration_minutes"] = duration
+    if mode:
+        data["mode"] = mode
+    if topics:
+        data["topics"] = topics
+    if goals:
+        data["goals"] = goals
+    ratings = {k: v for k, v in (("mentor", rating_mentor), ("mentee", rating_mentee))
+               if v is not None}
+    if ratings:
+        data["ratings"] = ratings
+    if summary:
+        data["summary"] = summary
+    if next_steps:
+        data["next_steps"] = next_steps
+    kind = KINDS["session"]
+    entity_id = new_id(program, kind, data)
+    findings = check_entity(program, kind, entity_id, data)
+    _refuse(f"session {entity_id}", findings)
+    with change(program, f"session: log {pair_id} on {data['date']}", "session.log",
+                commit=commit) as ch:
+        ch.create(kind.path(entity_id), yamlio.dump(_ordered(kind, data)))
+    out = _outcome(ch, f"logged session {entity_id}", entity_id)
+    out.warnings.extend(_warnings(findings))
+    return out
+
+
+# --------------------------------------------------------------------------
+# History and undo
+# --------------------------------------------------------------------------
+
+
+def entity_paths(program: Program, entity_id: str, kind: Kind | None = None) -> list[Path]:
+    """The files and folders that hold an entity (a pair's agreement and sessions too)."""
+    out: list[Path] = []
+    for k in ([kind] if kind else KINDS.values()):
+        try:
+            path = program.path_of(k, entity_id)
+        except UsageError:
+            continue
+        out.append(path)
+        if k.name == "pair":
+            out.append(program.path_of("agreement", entity_id))
+            out.append(program.root / "sessions" / entity_id)
+        if k.name == "survey":
+            out.append(program.root / "responses" / entity_id)
+    return out
+
+
+def history(program: Program, entity_id: str | None = None, kind: Kind | str | None = None,
+            limit: int | None = None) -> list[gitrepo.Commit]:
+    repo = gitrepo.Repo.of(program.root)
+    if repo is None:
+        raise RepoError("the program is not in a git repository, so it has no history",
+                        hint="run `git init` in it to start one")
+    kind = kinds.get(kind) if isinstance(kind, str) else kind
+    if entity_id is None:
+        paths = [program.root]
+    else:
+        paths = entity_paths(program, entity_id, kind)
+        if not paths:
+            raise UsageError(f"{entity_id!r} is not a valid id")
+    return repo.log(paths, limit=limit)
+
+
+def undo(program: Program) -> Outcome:
+    """Revert rmtui's last commit in this program with a new commit."""
+    repo = gitrepo.Repo.of(program.root)
+    if repo is None:
+        raise RepoError("the program is not in a git repository; there is nothing to undo")
+    with program_lock(program.root):
+        repo.check_can_commit()
+        last = repo.log([program.root], limit=1, rmtui_only=True)
+        if not last or last[0].op == "program.init":
+            raise UsageError("there is no rmtui change to undo")
+        target = last[0]
+        sha = repo.revert(target.sha, f"undo: {target.subject}", "undo")
+    files = [program.relpath(repo.root / f) for f in repo.files_of(sha)]
+    return Outcome(f"undid {target.subject!r} ({target.sha[:10]})", files, sha)
+
+
+__all__ = [
+    "Assignment", "Change", "Outcome", "Reference", "add", "change", "check_text", "edit",
+    "entity_paths", "history", "init_program", "log_session", "new_id", "parse_assignment",
+    "references_to", "remove", "replace_text", "template_files", "text_of", "undo",
+]
