@@ -20,18 +20,22 @@ from rmtui.core.errors import EXIT_INTERRUPTED, RmtuiError
 # name -> (module:attribute, short help). The short help is here so that
 # listing commands does not import them all.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "init": ("rmtui.cli.program:init", "Create a new program in PATH."),
+    "init": ("rmtui.cli.program:init", "Create a new program in PATH from the template."),
     "demo": ("rmtui.cli.program:demo", "Build a realistic sample program in PATH."),
-    "validate": ("rmtui.cli.validate:validate", "Check every file and every cross-file rule."),
-    "participant": ("rmtui.cli.participant:group", "Add, list, show, edit and remove participants."),
+    "validate": ("rmtui.cli.validate:validate",
+                 "Check every file against its JSON Schema and every cross-file rule."),
+    "participant": ("rmtui.cli.participant:group",
+                    "Add, list, show, edit and remove participants."),
     "pair": ("rmtui.cli.pair:group", "Add, list, show, edit and remove pairs."),
     "goal": ("rmtui.cli.goal:group", "Add, list, show, edit and remove goals."),
-    "agreement": ("rmtui.cli.agreement:group", "Learning agreements of pairs."),
-    "session": ("rmtui.cli.session:group", "Log and list mentoring sessions."),
-    "survey": ("rmtui.cli.survey:group", "Survey instruments."),
-    "response": ("rmtui.cli.response:group", "Survey responses."),
-    "history": ("rmtui.cli.history:history", "List the commits that changed the program or one entity."),
-    "undo": ("rmtui.cli.history:undo", "Revert rmtui's last change with a new commit."),
+    "agreement": ("rmtui.cli.agreement:group",
+                  "Add, list, show, edit and remove learning agreements."),
+    "session": ("rmtui.cli.session:group", "Log, list, show, edit and remove mentoring sessions."),
+    "survey": ("rmtui.cli.survey:group", "Add, list, show, edit and remove surveys."),
+    "response": ("rmtui.cli.response:group", "Add, list, show, edit and remove survey responses."),
+    "history": ("rmtui.cli.history:history",
+                "List the commits that changed the program, or one entity."),
+    "undo": ("rmtui.cli.history:undo", "Revert rmtui's last change to the program with a new commit."),
 }
 ALIASES = {
     "check": "validate", "participants": "participant", "pairs": "pair", "goals": "goal",
@@ -68,7 +72,7 @@ class RmtuiGroup(click.Group):
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(cls=RmtuiGroup, context_settings=CONTEXT, invoke_without_command=True)
+@click.group("rmtui", cls=RmtuiGroup, context_settings=CONTEXT, invoke_without_command=True)
 @click.option("-C", "--program", "program_path", metavar="PATH", envvar="RMTUI_PROGRAM",
               help="The program folder [default: the nearest folder upward holding program.toml; "
                    "env RMTUI_PROGRAM].")

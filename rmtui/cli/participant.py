@@ -4,6 +4,6 @@ from rmtui.cli.entity import make_group
 
 group = make_group(
     "participant",
-    "Add, list, show, edit and remove participants: mentors (the juniors who teach) and "
-    "mentees (the senior leaders who learn). One file per person in participants/.",
+    "Add, list, show, edit and remove participants.\n\nMentors are the juniors who teach, "
+    "mentees the senior leaders who learn. One file per person in participants/.",
 )

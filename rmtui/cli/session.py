@@ -9,8 +9,9 @@ from rmtui.cli.entity import make_group
 
 group = make_group(
     "session",
-    "Log, list, show, edit and remove mentoring sessions: sessions/<pair>/<date>.yaml. "
-    "Summaries are private to the pair and never listed unless asked for by name.",
+    "Log, list, show, edit and remove mentoring sessions.\n\nOne file each, in "
+    "sessions/<pair>/<date>.yaml. Summaries are private to the pair and never listed "
+    "unless asked for by name.",
 )
 
 

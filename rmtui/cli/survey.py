@@ -4,5 +4,6 @@ from rmtui.cli.entity import make_group
 
 group = make_group(
     "survey",
-    "Add, list, show, edit and remove survey instruments (baseline, final, pulse, exit, custom).",
+    "Add, list, show, edit and remove surveys.\n\nSurvey instruments: baseline, final, "
+    "pulse, exit or custom.",
 )
