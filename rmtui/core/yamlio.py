@@ -58,7 +58,12 @@ except ImportError:  # pragma: no cover - pure-Python fallback, about 10 times s
 
 
 class _Resolver12(BaseResolver):
-    """YAML 1.2 core schema, without timestamps (dates stay strings)."""
+    """YAML 1.2 as ruamel.yaml reads it, without timestamps (dates stay strings).
+
+    The number patterns are ruamel.yaml's 1.2 ones (underscores, signs and
+    ``0b``/``0o``/``0x`` prefixes included), except that a number needs at
+    least one digit: ruamel.yaml fails on ``-_`` or ``0x_``, which stay text here.
+    """
 
 
 _Resolver12.add_implicit_resolver(
@@ -70,18 +75,29 @@ _Resolver12.add_implicit_resolver(
     list("tTfF"),
 )
 _Resolver12.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
-    list("-+0123456789"),
-)
-_Resolver12.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+        r"|[-+]?\.[0-9_]*[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
     ),
     list("-+.0123456789"),
 )
+_Resolver12.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(
+        r"^[-+]?(?:0b[01_]*[01][01_]*|0o?[0-7_]*[0-7][0-7_]*|[0-9_]*[0-9][0-9_]*"
+        r"|0x[0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*)$"
+    ),
+    list("-+0123456789"),
+)
+# ruamel.yaml reads a plain << as a merge key: found here, it is refused
+_Resolver12.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^<<$"), ["<"])
+
+
+_TAG_WORDS = {"tag:yaml.org,2002:int": "whole number", "tag:yaml.org,2002:float": "number",
+              "tag:yaml.org,2002:bool": "true/false value", "tag:yaml.org,2002:null": "empty value"}
 
 
 class AliasError(ConstructorError):
@@ -94,7 +110,17 @@ class _Constructor(SafeConstructor):
             raise AliasError(
                 None, None, "anchors and aliases (&name, *name) are not allowed", node.start_mark
             )
-        return super().construct_object(node, deep=deep)
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, LookupError, TypeError, ArithmeticError):
+            # an explicit tag on a value that cannot have it (!!float abc,
+            # !!bool maybe), or a number too long to convert
+            what = _TAG_WORDS.get(node.tag, node.tag)
+            shown = node.value if isinstance(node, ScalarNode) else "this"
+            if isinstance(shown, str) and len(shown) > 40:
+                shown = shown[:37] + "..."
+            raise ConstructorError(None, None, f"{shown!r} is not a valid {what}",
+                                   node.start_mark) from None
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict:
         if not isinstance(node, MappingNode):
@@ -119,12 +145,21 @@ class _Constructor(SafeConstructor):
         yield self.construct_mapping(node, deep=True)
 
     def construct_yaml_int(self, node: Node) -> int:  # type: ignore[override]
-        value = self.construct_scalar(node)
-        if value.startswith("0o"):
-            return int(value[2:], 8)
-        if value.startswith("0x"):
-            return int(value[2:], 16)
-        return int(value, 10)
+        value = self.construct_scalar(node).replace("_", "")
+        sign = -1 if value.startswith("-") else 1
+        value = value.lstrip("+-")
+        for prefix, base in (("0b", 2), ("0o", 8), ("0x", 16)):
+            if value.startswith(prefix):
+                return sign * int(value[2:], base)
+        return sign * int(value, 10)  # 0755 is 755 in YAML 1.2
+
+    def construct_merge_value(self, node: Node) -> str:
+        return self.construct_scalar(node)  # a plain << as a value is just text
+
+    def construct_not_plain(self, node: Node) -> Any:
+        raise ConstructorError(
+            None, None, f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
+            node.start_mark)
 
 
 class DuplicateKeyError(ConstructorError):
@@ -135,6 +170,10 @@ class DuplicateKeyError(ConstructorError):
 
 _Constructor.add_constructor("tag:yaml.org,2002:map", _Constructor.construct_yaml_map)
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+_Constructor.add_constructor("tag:yaml.org,2002:merge", _Constructor.construct_merge_value)
+# SafeConstructor would make bytes, sets, tuples and dates of these: not JSON values
+for _tag in ("binary", "set", "omap", "pairs", "timestamp"):
+    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _Constructor.construct_not_plain)
 
 
 class FastLoader(_Parser, _Constructor, _Resolver12):  # type: ignore[misc]
@@ -165,9 +204,18 @@ class Parsed:
         return self.data is not None
 
 
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
+def _text_line_col(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
 def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
     line = raw.count(b"\n", 0, offset) + 1
     start = raw.rfind(b"\n", 0, offset) + 1
+    if start == 0 and raw.startswith(_BOM) and offset >= len(_BOM):
+        start = len(_BOM)  # a BOM takes no column in an editor
     return line, len(raw[start:offset].decode("utf-8", "replace")) + 1
 
 
@@ -204,6 +252,14 @@ def parse(raw: bytes, path: str) -> Parsed:
             "save it with Unix (LF) line endings; `git config core.autocrlf input` keeps them so",
             line, col))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    odd_break = _ODD_BREAK.search(text)
+    if odd_break:
+        line, col = _text_line_col(text, odd_break.start())
+        out.diagnostics.append(diag.error(
+            path, "encoding",
+            f"the file holds an unusual line break (U+{ord(odd_break.group()):04X}), which YAML "
+            "readers disagree on", "replace it with a plain line break or a space", line, col))
+        return out
     conflict = _CONFLICT_RE.search(raw)
     if conflict:
         line, _ = _line_col(raw, conflict.start())
@@ -223,6 +279,13 @@ def parse(raw: bytes, path: str) -> Parsed:
     except yaml.MarkedYAMLError as exc:
         out.diagnostics.append(_yaml_error(path, exc, text))
         return out
+    except yaml.reader.ReaderError as exc:  # a control character
+        line, col = _text_line_col(text, exc.position)
+        out.diagnostics.append(diag.error(
+            path, "encoding", f"the file holds a control character (U+{exc.character:04X})"
+            if isinstance(exc.character, int) else "the file holds a control character",
+            "delete it: rmtui files hold printable text only", line, col))
+        return out
     except yaml.YAMLError as exc:
         out.diagnostics.append(diag.error(path, "yaml-syntax", str(exc).splitlines()[0],
                                           "fix the YAML syntax"))
@@ -232,9 +295,14 @@ def parse(raw: bytes, path: str) -> Parsed:
                                           "flatten the structure"))
         return out
     if data is None:
+        if not text.strip():
+            what = "the file is empty"
+        elif all(not line.strip() or line.lstrip().startswith("#") for line in text.split("\n")):
+            what = "the file holds only comments"
+        else:
+            what = "the file holds no data (an empty document)"
         out.diagnostics.append(diag.error(
-            path, "empty-file", "the file is empty",
-            "fill it in or remove it (git rm FILE)", 1, 1))
+            path, "empty-file", what, "fill it in or remove it (git rm FILE)", 1, 1))
         return out
     out.data = data
     return out
@@ -244,15 +312,22 @@ MAX_DEPTH = 64
 _DEEP_INDENT = re.compile(r"^ {32}", re.MULTILINE)
 
 
+def _nesting_marks(text: str) -> int:
+    """How many tokens in ``text`` could open a collection without a new line."""
+    return (text.count("[") + text.count("{")
+            + text.count("- ") + text.count("-\t") + text.count("? ") + text.count("?\t"))
+
+
 def _too_deep(text: str) -> int | None:
     """The line where nesting passes MAX_DEPTH, else None.
 
     libyaml's composer recurses in C and crashes the process on very deep
     documents, so depth is measured first on the (iterative) event stream,
-    but only for texts that could be deep: plenty of brackets or dashes, or
-    deep indentation.
+    but only for texts that could be deep: plenty of brackets, of block
+    indicators (``- `` and the explicit key ``? ``, which both nest on one
+    line: ``? ? ? x``), or deep indentation.
     """
-    if (text.count("[") + text.count("{") + text.count("- ") < 48
+    if (_nesting_marks(text) < 48
             and not _DEEP_INDENT.search(text)):
         return None
     parser = _Parser(text)
@@ -300,6 +375,11 @@ def _yaml_error(path: str, exc: yaml.MarkedYAMLError, text: str) -> Diagnostic:
         hint = "check the indentation and that every key is followed by ': '"
     else:
         hint = "fix the YAML syntax at this place"
+    start = exc.context_mark
+    if exc.problem and exc.context and start is not None and mark is not None \
+            and start.line != mark.line:  # where the unfinished part began
+        what = exc.context.strip().removeprefix("while ")
+        problem += f" ({what} that starts at line {start.line + 1}, column {start.column + 1})"
     return diag.error(path, "yaml-syntax", problem, hint, line, col)
 
 
@@ -380,6 +460,8 @@ def _rt_yaml():
         def represent_str(self, data: str):
             if is_iso_date(data):  # written plain, as a date, like hand-written dates
                 return self.represent_date(dt.date.fromisoformat(data))
+            if _ODD_BREAK.search(data):  # escaped (\N \L \P), never written raw
+                return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
             if "\n" in data and _literal_ok(data):
                 return self.represent_scalar("tag:yaml.org,2002:str", data, style="|")
             if _yaml11_ambiguous(data):
@@ -414,8 +496,11 @@ def load_rt(text: str, path: str) -> Any:
         raise DataError(f"{path} cannot be edited until it is fixed",
                         hint="run `rmtui validate` for every problem, or edit it with --editor",
                         diagnostics=errors)
+    # read as LF text: ruamel.yaml keeps the CR of comment lines, which
+    # encode_like() would then double (CR CR LF); it restores CRLF and BOM
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
-        return rt().load(text.lstrip("\ufeff"))
+        return rt().load(text)
     except Exception as exc:  # ruamel raises many kinds; none may escape as a traceback
         raise DataError(f"{path} cannot be edited: {str(exc).splitlines()[0]}",
                         hint="fix the file by hand, then try again") from None
@@ -445,6 +530,8 @@ def to_plain(value: Any) -> Any:
         return float(value)
     if isinstance(value, str):
         return str(value)
+    if type(value).__name__ == "TaggedScalar" and isinstance(getattr(value, "value", None), str):
+        return str(value.value)  # ruamel.yaml's reading of a plain = or <<: text, as parse() has it
     return value
 
 
@@ -458,10 +545,13 @@ class _Fallback(Exception):
 
 
 _PLAIN_FIRST_EXTRA = set("_(/.$")
+# what ruamel.yaml reads as something other than text (its YAML 1.2 patterns,
+# as they are: it also tries, and fails, on digit-less ones such as ``._``)
 _RESOLVES_12 = re.compile(
     r"^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE"
-    r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
-    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+"
+    r"|[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+    r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
 
@@ -474,8 +564,8 @@ def _plain_ok(s: str) -> bool:
     first = s[0]
     if not (first.isalnum() or first in _PLAIN_FIRST_EXTRA):
         return False
-    if ": " in s or " #" in s or s.endswith(":"):
-        return False
+    if ": " in s or " #" in s or s.endswith(":") or s.startswith("..."):
+        return False  # (... alone on a line ends a document)
     return not (_RESOLVES_12.match(s) or _yaml11_ambiguous(s))
 
 
@@ -558,6 +648,8 @@ def _emit_sequence(seq: list | tuple, indent: int, out: list[str]) -> None:
 
 def dump(data: Mapping) -> str:
     """YAML text for a new file, in the style the round-trip writer keeps."""
+    if not data:
+        return "{}\n"  # not "": an empty text reads as no mapping at all
     out: list[str] = []
     try:
         _emit_mapping(data, 0, out)
@@ -603,7 +695,7 @@ def encode_like(text: str, original: bytes | None) -> bytes:
     """Encode ``text`` keeping the original file's BOM and line endings."""
     if original is not None:
         if b"\r\n" in original:
-            text = text.replace("\n", "\r\n")
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
         if original.startswith(_BOM):
             return _BOM + text.encode("utf-8")
     return text.encode("utf-8")
