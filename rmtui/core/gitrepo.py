@@ -18,6 +18,8 @@ from rmtui.core.errors import RepoError
 
 TRAILER = "Rmtui-Op"
 _SEP = "\x1f"
+# rmtui's paths are paths, never patterns (a folder may be called "Acme [2027] *")
+_LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}
 _IN_PROGRESS = (
     ("MERGE_HEAD", "merge", "finish it with `git commit`, or abort it with `git merge --abort`"),
     ("rebase-merge", "rebase", "finish it with `git rebase --continue`, or `git rebase --abort`"),
@@ -41,7 +43,9 @@ def _run(args: Sequence[str], cwd: Path, *, check: bool = True, env: dict | None
          input: str | None = None) -> subprocess.CompletedProcess:
     try:
         proc = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, input=input,
+            ["git", *args], cwd=cwd, capture_output=True, input=input,
+            encoding="utf-8", errors="surrogateescape",
+            # output is parsed, so in English
             env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})},
         )
     except FileNotFoundError:
@@ -82,7 +86,7 @@ class Repo:
         return cls(top) if top is not None else None
 
     def git(self, *args: str, check: bool = True, env: dict | None = None) -> str:
-        return _run(args, self.root, check=check, env=env).stdout
+        return _run(args, self.root, check=check, env={**_LITERAL, **(env or {})}).stdout
 
     @property
     def git_dir(self) -> Path:
@@ -99,8 +103,8 @@ class Repo:
         return None
 
     def unmerged(self) -> list[str]:
-        out = self.git("diff", "--name-only", "--diff-filter=U")
-        return [line for line in out.splitlines() if line]
+        out = self.git("diff", "--name-only", "-z", "--diff-filter=U")
+        return sorted({name for name in out.split("\0") if name})
 
     def check_can_commit(self) -> None:
         """Refuse (before anything is written) when a commit would be wrong."""
@@ -122,10 +126,12 @@ class Repo:
         name = _run(["config", "user.name"], self.root, check=False).stdout.strip()
         email = _run(["config", "user.email"], self.root, check=False).stdout.strip()
         env = {}
-        if not name and "GIT_AUTHOR_NAME" not in os.environ:
-            env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = "rmtui"
-        if not email and "GIT_AUTHOR_EMAIL" not in os.environ:
-            env["GIT_AUTHOR_EMAIL"] = env["GIT_COMMITTER_EMAIL"] = "rmtui@localhost"
+        for who in ("AUTHOR", "COMMITTER"):
+            if not name and not os.environ.get(f"GIT_{who}_NAME"):
+                env[f"GIT_{who}_NAME"] = "rmtui"
+            if not email and not os.environ.get(f"GIT_{who}_EMAIL") \
+                    and not os.environ.get("EMAIL"):
+                env[f"GIT_{who}_EMAIL"] = "rmtui@localhost"
         return env
 
     # -- writing ---------------------------------------------------------------
@@ -138,18 +144,36 @@ class Repo:
         rel = sorted({os.path.relpath(p, self.root) for p in paths})
         if not rel:
             return None
+        staged = self.git("ls-files", "-s", "-z", "--", *rel)
+        try:
+            return self._commit(rel, message, op)
+        except BaseException:
+            # a hook said no, or git failed: the index holds for these paths what it held
+            # before (the caller puts the files back)
+            self._restore_index(rel, staged)
+            raise
+
+    def _restore_index(self, rel: list[str], staged: str) -> None:
+        _run(["update-index", "-q", "--force-remove", "--", *rel], self.root, check=False,
+             env=_LITERAL)
+        if staged:
+            _run(["update-index", "-z", "--index-info"], self.root, check=False, input=staged,
+                 env=_LITERAL)
+
+    def _commit(self, rel: list[str], message: str, op: str) -> str | None:
         present = [p for p in rel if (self.root / p).exists()]
         gone = [p for p in rel if not (self.root / p).exists()]
         if present:
             self.git("add", "-A", "--", *present)
         tracked_gone = []
         if gone:
-            listed = self.git("ls-files", "--", *gone).splitlines()
+            listed = self.git("ls-files", "-z", "--", *gone).split("\0")
             tracked_gone = [p for p in gone if p in set(listed)]
             if tracked_gone:
                 self.git("rm", "-q", "--cached", "--ignore-unmatch", "--", *tracked_gone)
             if self.has_head():
-                in_head = self.git("ls-tree", "-r", "--name-only", "HEAD", "--", *gone).splitlines()
+                in_head = [p for p in self.git("ls-tree", "-r", "-z", "--name-only", "HEAD", "--",
+                                               *gone).split("\0") if p]
                 tracked_gone = sorted(set(tracked_gone) | set(in_head))
         to_commit = present + tracked_gone
         if not to_commit:
@@ -158,10 +182,10 @@ class Repo:
         if not status.strip():
             return None  # nothing actually changed
         full = f"{message.rstrip()}\n\n{TRAILER}: {op}\n"
-        args = ["commit", "-q", "-F", "-"]
-        if self.has_head():
-            args += ["--only", "--", *to_commit]
-        _run(args, self.root, env=self.identity_env(), input=full)
+        # --only: this commit holds these paths and nothing else that is staged,
+        # the first commit of a repository too
+        args = ["commit", "-q", "-F", "-", "--only", "--", *to_commit]
+        _run(args, self.root, env={**_LITERAL, **self.identity_env()}, input=full)
         return self.git("rev-parse", "HEAD").strip()
 
     # -- reading ---------------------------------------------------------------
@@ -188,8 +212,8 @@ class Repo:
         return out
 
     def files_of(self, sha: str) -> list[str]:
-        out = self.git("show", "--name-only", "--format=", sha)
-        return [line for line in out.splitlines() if line]
+        out = self.git("show", "--name-only", "-z", "--format=", sha)
+        return [name.strip("\n") for name in out.split("\0") if name.strip("\n")]
 
     def has_staged_changes(self) -> bool:
         if not self.has_head():
@@ -208,6 +232,10 @@ class Repo:
             raise RepoError("the change cannot be undone cleanly: later changes touch the same files",
                             hint=(detail[-1] if detail else None))
         full = f"{message.rstrip()}\n\nThis reverts commit {sha}.\n\n{TRAILER}: {op}\n"
-        _run(["commit", "-q", "-F", "-"], self.root, env=self.identity_env(),
-             input=full)
+        try:
+            _run(["commit", "-q", "-F", "-"], self.root, env=self.identity_env(), input=full)
+        except BaseException:
+            # a hook said no: leave no revert half done (other local changes stay)
+            _run(["revert", "--abort"], self.root, check=False)
+            raise
         return self.git("rev-parse", "HEAD").strip()

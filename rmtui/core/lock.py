@@ -22,10 +22,19 @@ except ImportError:  # pragma: no cover - Windows
 DEFAULT_TIMEOUT = 10.0
 
 
+def _env_timeout() -> float:
+    """RMTUI_LOCK_TIMEOUT in seconds; a value that is not a number is ignored."""
+    try:
+        value = float(os.environ.get("RMTUI_LOCK_TIMEOUT", DEFAULT_TIMEOUT))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if value >= 0 else DEFAULT_TIMEOUT  # nan fails this too
+
+
 @contextmanager
 def program_lock(root: Path, timeout: float | None = None):
     if timeout is None:
-        timeout = float(os.environ.get("RMTUI_LOCK_TIMEOUT", DEFAULT_TIMEOUT))
+        timeout = _env_timeout()
     folder = root / ".rmtui"
     try:
         folder.mkdir(exist_ok=True)
