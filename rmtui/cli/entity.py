@@ -17,7 +17,15 @@ from typing import Any
 import click
 
 from rmtui.cli.context import program, report
-from rmtui.cli.output import OutputSpec, emit, emit_one, get_path, output_options
+from rmtui.cli.output import (
+    OutputSpec,
+    available_fields,
+    check_fields,
+    emit,
+    emit_one,
+    get_path,
+    output_options,
+)
 from rmtui.core import schemas
 from rmtui.core.kinds import KINDS, Kind
 
@@ -73,14 +81,35 @@ def _collect(kind: Kind, given: dict[str, Any], assignments: tuple[str, ...]) ->
 
 
 def _record_row(kind: Kind, entity_id: str, data: dict) -> dict:
-    row = dict(data)
+    """The entity as lists and ``show`` print it: its id first, and the value a field
+    takes when the file leaves it out (a session's status is ``held``), so that
+    ``--where status=held`` finds it and a script need not know the schema's defaults."""
+    fields = schemas.get(kind.name).fields
+    row = {}
     if kind.key != ("id",):
-        row = {"id": entity_id, **row}
-    return row
+        row["id"] = entity_id
+    for name, value in data.items():
+        row[name] = value
+    for name, f in fields.items():
+        if name not in row and f.default is not None:
+            row[name] = f.default
+    order = {name: i for i, name in enumerate(["id", *fields])}
+    return dict(sorted(row.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
 def _private(kind: Kind) -> list[str]:
     return [n for n, f in schemas.get(kind.name).fields.items() if f.private]
+
+
+def _sensitive(kind: Kind, prog) -> list[str]:
+    """Personal data left out of lists and exports unless asked for by name: the schema's
+    ``x-sensitive`` fields, and custom attributes program.toml marks ``sensitive``."""
+    out = [n for n, f in schemas.get(kind.name).fields.items() if f.sensitive]
+    if kind.name == "participant":
+        declared = prog.settings_unchecked.get("attributes") or {}
+        out.extend(f"attributes.{name}" for name, spec in sorted(declared.items())
+                   if isinstance(spec, dict) and spec.get("sensitive"))
+    return out
 
 
 def _known(kind: Kind) -> list[str]:
@@ -114,9 +143,7 @@ def _add_command(kind: Kind) -> click.Command:
 
         data: dict[str, Any] = {}
         for a in _collect(kind, given, assignments):
-            if a.op == "unset":
-                continue
-            _put(data, a.key, a.value)
+            _put(data, a)
         report(ops.add(program(), kind, data, commit=not no_commit))
 
     made_from = f" Its id is made from --{kind.title} unless --id is given." if kind.title else ""
@@ -130,11 +157,30 @@ def _add_command(kind: Kind) -> click.Command:
     )
 
 
-def _put(data: dict, dotted: str, value: Any) -> None:
-    parts = dotted.split(".")
+def _put(data: dict, a) -> None:
+    """One assignment on the plain data of a new entity, in the order given."""
+    parts = a.key.split(".")
     for p in parts[:-1]:
-        data = data.setdefault(p, {})
-    data[parts[-1]] = value
+        if not isinstance(data.get(p), dict):
+            data[p] = {}
+        data = data[p]
+    last = parts[-1]
+    if a.op == "set":
+        data[last] = a.value
+    elif a.op == "unset":
+        data.pop(last, None)
+    else:
+        current = data.get(last)
+        current = list(current) if isinstance(current, list) else []
+        for v in a.value:
+            if a.op == "append" and v not in current:
+                current.append(v)
+            while a.op == "remove" and v in current:
+                current.remove(v)
+        if current:
+            data[last] = current
+        else:
+            data.pop(last, None)
 
 
 # -- list --------------------------------------------------------------------
@@ -147,12 +193,17 @@ def _list_command(kind: Kind) -> click.Command:
         records = prog.load(kind)
         rows = [_record_row(kind, i, r.data) for i, r in records.items() if r.data is not None]
         broken = sum(1 for r in records.values() if r.data is None)
-        for cond in where:
-            rows = [r for r in rows if _matches(r, cond)]
+        available = available_fields(rows, _known(kind))
+        conditions = [_condition(cond) for cond in where]
+        check_fields([k for k, _ in conditions], available, "--where field")
+        if sort:
+            check_fields([sort], available, "--sort field")
+        for key, want in conditions:
+            rows = [r for r in rows if _matches(r, key, want)]
         if sort:
             rows.sort(key=lambda r: _sort_key(get_path(r, sort)))
-        emit(rows, out, kind.columns, known=_known(kind), private=_private(kind),
-             empty=f"no {kind.plural}")
+        emit(rows, out, kind.columns, known=_known(kind),
+             private=_private(kind) + _sensitive(kind, prog), empty=f"no {kind.plural}")
         if broken:
             click.echo(f"warning: {broken} {kind.name} file(s) could not be read; "
                        "`rmtui validate` says why", err=True)
@@ -169,11 +220,15 @@ def _list_command(kind: Kind) -> click.Command:
     )
 
 
-def _matches(row: dict, cond: str) -> bool:
+def _condition(cond: str) -> tuple[str, str]:
     if "=" not in cond:
         raise click.UsageError(f"--where {cond!r} is not FIELD=VALUE")
     key, want = cond.split("=", 1)
-    value = get_path(row, key.strip())
+    return key.strip(), want
+
+
+def _matches(row: dict, key: str, want: str) -> bool:
+    value = get_path(row, key)
     if isinstance(value, list):
         return want in [str(v) for v in value]
     from rmtui.cli.output import cell
@@ -202,12 +257,14 @@ def _show_command(kind: Kind) -> click.Command:
 
             raise DataError(f"{rec.path} cannot be read", diagnostics=rec.diagnostics)
         record = _record_row(kind, entity_id, rec.data)
-        private = [p for p in _private(kind) if p in record]
-        emit_one(record, out, known=_known(kind), private=private)
-        hidden = [p for p in private if not (out.fields and p in out.fields)]
-        if hidden:
-            click.echo(f"({', '.join(hidden)} hidden: private to the pair; "
-                       f"--fields {','.join(hidden)} shows it)", err=True)
+        private = [p for p in _private(kind) if get_path(record, p) is not None]
+        sensitive = [p for p in _sensitive(kind, prog) if get_path(record, p) is not None]
+        emit_one(record, out, known=_known(kind), private=private + sensitive)
+        for names, why in ((private, "private to the pair"), (sensitive, "sensitive")):
+            hidden = [p for p in names if not (out.fields and p in out.fields)]
+            if hidden:
+                click.echo(f"({', '.join(hidden)} hidden: {why}; "
+                           f"--fields {','.join(hidden)} shows it)", err=True)
 
     return _command("show", callback, [click.Argument(["entity_id"], metavar="ID")],
                     f"Show one {kind.name}.")
@@ -245,7 +302,7 @@ def _edit_command(kind: Kind) -> click.Command:
 
 def _edit_in_editor(prog, kind: Kind, entity_id: str, commit: bool) -> None:
     from rmtui.core import ops
-    from rmtui.core.errors import DataError
+    from rmtui.core.errors import DataError, RmtuiError
 
     text, digest = ops.text_of(prog, kind, entity_id)
     current = text
@@ -256,8 +313,13 @@ def _edit_in_editor(prog, kind: Kind, entity_id: str, commit: bool) -> None:
             return
         problems = ops.check_text(prog, kind, entity_id, edited)
         if not problems:
-            report(ops.replace_text(prog, kind, entity_id, edited, digest, commit=commit),
-                   quiet_id=True)
+            try:
+                outcome = ops.replace_text(prog, kind, entity_id, edited, digest, commit=commit)
+            except RmtuiError as exc:  # changed on disk meanwhile, git busy: keep the work
+                kept = _keep_rejected(prog.root, kind, entity_id, edited)
+                exc.hint = ((exc.hint + "\n") if exc.hint else "") + f"your text is kept in {kept}"
+                raise
+            report(outcome, quiet_id=True)
             return
         for p in problems:
             click.echo(p, err=True)

@@ -130,15 +130,34 @@ def available_fields(records: Sequence[dict], known: Sequence[str] = ()) -> list
     return list(seen)
 
 
+def check_fields(names: Sequence[str], available: Sequence[str], what: str = "field") -> None:
+    """A usage error listing the valid fields when a name is not one of them."""
+    valid = set(available)
+    unknown = [f for f in names if f not in valid and f.split(".")[0] not in valid]
+    if unknown:
+        raise click.UsageError(
+            f"unknown {what}(s): {', '.join(unknown)}\nvalid fields: {', '.join(available)}")
+
+
 def choose_fields(out: OutputSpec, default: Sequence[str], available: Sequence[str]) -> list[str]:
     if not out.fields:
         return list(default)
-    valid = set(available)
-    unknown = [f for f in out.fields if f not in valid and f.split(".")[0] not in valid]
-    if unknown:
-        raise click.UsageError(
-            f"unknown field(s): {', '.join(unknown)}\nvalid fields: {', '.join(available)}")
+    check_fields(out.fields, available)
     return list(out.fields)
+
+
+def without(record: dict, hidden: Sequence[str]) -> dict:
+    """``record`` without the (dotted) fields in ``hidden``."""
+    out = dict(record)
+    for name in hidden:
+        head, _, rest = name.partition(".")
+        if head not in out:
+            continue
+        if not rest:
+            del out[head]
+        elif isinstance(out[head], dict):
+            out[head] = without(out[head], [rest])
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -215,7 +234,7 @@ def emit(rows: Sequence[dict], out: OutputSpec, default_fields: Sequence[str], *
     fields = choose_fields(out, default_fields, available)
     records = None
     if whole and not out.fields and fmt in ("json", "jsonl", "yaml"):
-        records = [{k: v for k, v in r.items() if k not in private} for r in rows]
+        records = [without(r, private) for r in rows]
     if not rows and empty and fmt == "table":
         click.echo(empty, err=True)
         return
@@ -226,7 +245,7 @@ def emit_one(record: dict, out: OutputSpec, *, known: Sequence[str] = (),
              private: Sequence[str] = ()) -> None:
     """Print one record: ``field value`` lines for people, an object for scripts."""
     fmt = out.resolve_format()
-    shown = {k: v for k, v in record.items() if k not in private}
+    shown = without(record, private)
     available = available_fields([record], known)
     fields = choose_fields(out, [_flat for _flat in _flat_fields(shown)], available)
     if fmt in ("json", "yaml"):

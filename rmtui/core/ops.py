@@ -269,6 +269,10 @@ def add(program: Program, kind: Kind | str, data: dict, *, commit: bool = True) 
     kind = kinds.get(kind) if isinstance(kind, str) else kind
     data = _defaults_for_new(kind, {k: v for k, v in data.items() if v is not None})
     entity_id = new_id(program, kind, data)
+    if program.exists(kind, entity_id):  # an id given, or a pair's agreement, a response
+        raise UsageError(f"there is already a {kind.name} {entity_id!r}",
+                         hint=f"change it with `rmtui {kind.name} edit {entity_id}`, "
+                              "or choose another id")
     if kind.key == ("id",):
         data["id"] = entity_id
     data = _ordered(kind, data)
@@ -318,60 +322,185 @@ def parse_assignment(kind: Kind | str, text: str) -> Assignment:
 
 
 def _apply(doc: Any, a: Assignment, kind: Kind) -> None:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.comments import CommentedMap
 
     parts = a.key.split(".")
     node = doc
-    for part in parts[:-1]:
+    trail: list[tuple[Any, str]] = []  # (parent, key) down to node
+    for i, part in enumerate(parts[:-1]):
         if part not in node or not isinstance(node[part], dict):
             if a.op in ("unset", "remove"):
                 return
-            _insert(node, part, CommentedMap(), kind if node is doc else None)
+            if part in node:
+                raise UsageError(f"{part} is not a group of fields",
+                                 hint=f"set it whole with --set {part}=VALUE")
+            # a new group: build it whole, then put it in its place
+            value: Any = _new_value(a)
+            for inner in reversed(parts[i + 1:]):
+                group = CommentedMap()
+                group[inner] = value
+                value = group
+            _insert(node, part, value, kind if node is doc else None)
+            return
+        trail.append((node, part))
         node = node[part]
     last = parts[-1]
+    scope = kind if node is doc else None
     if a.op == "unset":
         if last in node:
-            del node[last]
+            _unset(node, last, trail)
         return
     if a.op == "set":
-        value = CommentedSeq(a.value) if isinstance(a.value, list) else a.value
+        value = yamlio.to_rt(a.value) if isinstance(a.value, list | dict) else a.value
         if last in node:
-            node[last] = value
+            _replace(node, last, value)
         else:
-            _insert(node, last, value, kind if node is doc else None)
+            _insert(node, last, value, scope)
         return
     current = node.get(last)
     if current is None:
-        current = CommentedSeq()
-    elif not isinstance(current, list):
+        if a.op == "append":
+            _insert(node, last, _new_value(a), scope)
+        return
+    if not isinstance(current, list):
         raise UsageError(f"{a.key} is not a list", hint=f"use --set {a.key}=VALUE")
+    rest = _detach_tail(node, last)  # comments below the list stay below it
     if a.op == "append":
         for v in a.value:
             if v not in current:
-                current.append(v)
+                current.append(yamlio.to_rt(v))
     else:
         for v in a.value:
             while v in current:
                 current.remove(v)
-    if last in node:
-        node[last] = current
-    else:
-        _insert(node, last, current, kind if node is doc else None)
+    _attach_after(node, last, rest)
+    if not current:  # the last item went: no `skills: []` left behind
+        _unset(node, last, trail)
+
+
+def _new_value(a: Assignment) -> Any:
+    if a.op == "append":
+        out: list = []
+        for v in a.value:
+            if v not in out:
+                out.append(v)
+        return yamlio.to_rt(out)
+    return yamlio.to_rt(a.value) if isinstance(a.value, list | dict) else a.value
+
+
+def _unset(node: Any, key: str, trail: list[tuple[Any, str]]) -> None:
+    """Remove ``key``, and the groups that leave empty (no ``ratings: {}`` behind)."""
+    target, name = node, key
+    for parent, pkey in reversed(trail):
+        if len(target) > 1:
+            break
+        target, name = parent, pkey
+    _delete(target, name)
 
 
 def _insert(node: Any, key: str, value: Any, kind: Kind | None) -> None:
-    """Add a new key where the schema order puts it among the existing keys."""
-    if kind is None:
-        node[key] = value
-        return
-    order = schemas.get(kind.name).order
-    rank = order.index(key) if key in order else len(order)
-    pos = len(node)
-    for i, existing in enumerate(node):
-        if (order.index(existing) if existing in order else len(order)) > rank:
-            pos = i
-            break
+    """Add a new key where the schema order puts it among the existing keys.
+
+    Comment lines above the key it goes before stay right above that key.
+    """
+    keys = list(node)
+    pos = len(keys)
+    if kind is not None:
+        order = schemas.get(kind.name).order
+        rank = order.index(key) if key in order else len(order)
+        for i, existing in enumerate(keys):
+            if (order.index(existing) if existing in order else len(order)) > rank:
+                pos = i
+                break
+    rest = _detach_tail(node, keys[pos - 1]) if pos > 0 else ""
     node.insert(pos, key, value)
+    if pos < len(keys):
+        _attach_before(node, keys[pos], rest)
+    else:
+        _attach_after(node, key, rest)
+
+
+def _replace(node: Any, key: str, value: Any) -> None:
+    rest = _detach_tail(node, key)
+    node[key] = value
+    _attach_after(node, key, rest)
+
+
+def _delete(node: Any, key: str) -> None:
+    """Remove ``key`` but not the comment lines between it and the next key."""
+    keys = list(node)
+    pos = keys.index(key)
+    entry = node.ca.items.get(key)
+    above = "".join(t.value for t in entry[1] if t is not None) \
+        if entry and isinstance(entry[1], list) else ""
+    moved = above + _detach_tail(node, key)
+    del node[key]
+    node.ca.items.pop(key, None)
+    if pos + 1 < len(keys):
+        _attach_before(node, keys[pos + 1], moved)
+    elif pos > 0:
+        _attach_after(node, keys[pos - 1], moved)
+
+
+# ruamel.yaml keeps the comment lines that follow a value in the comment token of
+# the value's last line: a key's end-of-line slot, or the last item of the list or
+# mapping under it. Those lines are about the key below them; these helpers move them
+# when a key is added, replaced or removed, so every comment stays where it was.
+
+
+def _tail(container: Any, index: Any) -> tuple[dict, Any, int]:
+    """(comment items, index, slot) of the last line of ``container[index]``."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    value = container[index]
+    if isinstance(value, CommentedMap) and len(value) and not value.fa.flow_style():
+        return _tail(value, list(value)[-1])
+    if isinstance(value, CommentedSeq) and len(value) and not value.fa.flow_style():
+        return _tail(value, len(value) - 1)
+    return container.ca.items, index, (0 if isinstance(container, CommentedSeq) else 2)
+
+
+def _detach_tail(container: Any, index: Any) -> str:
+    """Take away the full comment lines after ``container[index]``; keep its end-of-line one."""
+    items, idx, slot = _tail(container, index)
+    entry = items.get(idx)
+    token = entry[slot] if entry and len(entry) > slot else None
+    value = getattr(token, "value", None)
+    if not isinstance(value, str):
+        return ""
+    eol, _, rest = value.partition("\n")
+    if not rest:
+        return ""
+    if eol.strip():
+        token.value = eol + "\n"
+    else:
+        entry[slot] = None
+    return rest
+
+
+def _attach_after(container: Any, index: Any, text: str) -> None:
+    if not text:
+        return
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    items, idx, slot = _tail(container, index)
+    entry = items.setdefault(idx, [None, None, None, None])
+    token = entry[slot]
+    if token is None:
+        entry[slot] = CommentToken("\n" + text, CommentMark(0))
+    else:
+        token.value = (token.value if token.value.endswith("\n") else token.value + "\n") + text
+
+
+def _attach_before(node: Any, key: str, text: str) -> None:
+    if not text:
+        return
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    entry = node.ca.items.setdefault(key, [None, None, None, None])
+    entry[1] = [CommentToken(text, CommentMark(0)), *(entry[1] or [])]
 
 
 def edit(program: Program, kind: Kind | str, entity_id: str, assignments: list[Assignment], *,

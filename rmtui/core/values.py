@@ -73,8 +73,43 @@ def parse(kind: str, dotted: str, text: str) -> Any:
     return coerce(check_field(kind, dotted), dotted, text)
 
 
+def _structured(sub: dict) -> bool:
+    """A group of fields, or a list of groups (survey questions, goal progress)."""
+    types = _types(sub)
+    if "object" in types and "string" not in types:
+        return True
+    items = sub.get("items")
+    return "array" in types and isinstance(items, dict) and "object" in _types(items)
+
+
+def _flow(dotted: str, text: str) -> Any:
+    """A YAML flow value typed on the command line: ``{id: q1, type: likert}``."""
+    from rmtui.core import yamlio
+
+    parsed = yamlio.parse(text.encode("utf-8"), f"--set {dotted}")
+    problems = [d.message for d in parsed.diagnostics if d.is_error]
+    if problems or parsed.data is None:
+        raise UsageError(f"{dotted}: {text!r} is not a YAML value"
+                         + (f" ({problems[0]})" if problems else ""),
+                         hint=f"write it in YAML flow style: --set '{dotted}+={{key: value, ...}}'")
+    return yamlio.to_plain(parsed.data)
+
+
 def coerce(sub: dict, dotted: str, text: str) -> Any:
     types = _types(sub)
+    if _structured(sub):
+        if not text.lstrip().startswith(("{", "[")):
+            if "array" in types:
+                raise UsageError(f"{dotted} is a list of groups of fields",
+                                 hint=f"give an item in YAML flow style: "
+                                      f"--set '{dotted}+={{key: value, ...}}'")
+            raise UsageError(f"{dotted} is a group of fields",
+                             hint=f"set its parts one by one: --set {dotted}.<part>=VALUE, "
+                                  f"or all at once: --set '{dotted}={{part: value, ...}}'")
+        value = _flow(dotted, text)
+        if "array" in types and isinstance(value, dict):
+            value = [value]
+        return value
     if "enum" in types:
         choices = [str(c) for c in sub["enum"]]
         if text not in choices:
@@ -82,9 +117,17 @@ def coerce(sub: dict, dotted: str, text: str) -> Any:
         return text
     if "date" in types:
         return parse_date(text, dotted)
-    if "array" in types:
+    listed = text.lstrip().startswith("[")
+    if "array" in types and ("string" not in types or listed):
+        # a text where a list or a text may go (attributes) is one text unless written [a, b]
         items = sub.get("items", {})
-        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if listed:
+            value = _flow(dotted, text)
+            if not isinstance(value, list):
+                raise UsageError(f"{dotted}: {text!r} is not a list", hint="write it as [a, b]")
+            parts = ["" if v is None else str(v) for v in value]
+        else:
+            parts = [p.strip() for p in text.split(",") if p.strip()]
         return [coerce(items, dotted, p) if isinstance(items, dict) and items else p for p in parts]
     if "integer" in types:
         try:
@@ -108,7 +151,4 @@ def coerce(sub: dict, dotted: str, text: str) -> Any:
         if low in _FALSE:
             return False
         raise UsageError(f"{dotted}: {text!r} is not true or false")
-    if "object" in types and "string" not in types:
-        raise UsageError(f"{dotted} is a group of fields",
-                         hint=f"set its parts one by one: --set {dotted}.<part>=VALUE")
     return text
