@@ -273,8 +273,13 @@ class Schema:
     def ref_paths(self) -> list[tuple[tuple[str, ...], str]]:
         """Where this kind refers to other entities: ``((field,), kind)``.
 
-        A path ending in ``*`` means every item of a list.
+        A path ending in ``*`` means every item of a list. Worked out once per
+        schema: validation asks for every entity.
         """
+        return list(self._ref_paths)
+
+    @cached_property
+    def _ref_paths(self) -> tuple[tuple[tuple[str, ...], str], ...]:
         found: list[tuple[tuple[str, ...], str]] = []
 
         def walk(schema: dict, path: tuple[str, ...]) -> None:
@@ -288,7 +293,7 @@ class Schema:
                 walk(items, path + ("*",))
 
         walk(self.raw, ())
-        return found
+        return tuple(found)
 
     def defaults(self) -> dict:
         """Defaults of the top-level fields and of nested objects (settings)."""

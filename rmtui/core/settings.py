@@ -70,32 +70,49 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
+_TOML_HEADER = re.compile(r"^(\s*)\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_TOML_KEY = re.compile(r"^(\s*)((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')"
+                       r"(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
+_TOML_PART = re.compile(r"\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_-]+)")
+
+
+def _toml_keys(dotted: str) -> tuple[str, ...]:
+    return tuple(a or b or c for a, b, c in _TOML_PART.findall(dotted))
+
+
 def locate_toml(text: str, path: tuple) -> tuple[int, int] | None:
-    """Best-effort line and column of ``[a.b]`` / ``key =`` in a TOML text."""
-    keys = [p for p in path if isinstance(p, str)]
+    """Best-effort line and column of ``[a.b]`` / ``key =`` in a TOML text.
+
+    The place is the table header when the path names a table, else the key
+    (plain or dotted) inside the deepest table the path runs through; the top
+    of the file for the whole document.
+    """
+    keys = tuple(p for p in path if isinstance(p, str))
     if not keys:
-        return None
+        return (1, 1)
     lines = text.split("\n")
-    # the deepest table header that is a prefix of the path, then the key
-    table_re = None
-    for depth in range(len(keys) - 1, 0, -1):
-        table = ".".join(keys[:depth])
-        table_re = re.compile(r"^\s*\[\s*" + re.escape(table).replace(r"\.", r"\s*\.\s*") + r"\s*\]")
-        for i, line in enumerate(lines):
-            if table_re.match(line):
-                key_re = re.compile(r"^\s*" + re.escape(keys[depth]) + r"\s*=")
-                for j in range(i + 1, len(lines)):
-                    if lines[j].lstrip().startswith("["):
-                        break
-                    if key_re.match(lines[j]):
-                        return (j + 1, len(lines[j]) - len(lines[j].lstrip()) + 1)
-                return (i + 1, 1)
-    key_re = re.compile(r"^\s*" + re.escape(keys[0]) + r"\s*=")
+    sections: list[tuple[int, tuple[str, ...], int]] = [(-1, (), 0)]  # (line index, table, indent)
     for i, line in enumerate(lines):
-        if line.lstrip().startswith("["):
-            break
-        if key_re.match(line):
-            return (i + 1, 1)
+        m = _TOML_HEADER.match(line)
+        if m:
+            sections.append((i, _toml_keys(m.group(2)), len(m.group(1))))
+    for depth in range(len(keys), -1, -1):
+        table, rest = keys[:depth], keys[depth:]
+        if not rest:  # [a.b], else the first [a.b.c] that makes it
+            for start, name, indent in sorted(sections, key=lambda s: s[1] != table):
+                if name[: len(table)] == table:
+                    return (start + 1, indent + 1)
+            continue
+        for n, (start, name, _indent) in enumerate(sections):
+            if name != table:
+                continue
+            end = sections[n + 1][0] if n + 1 < len(sections) else len(lines)
+            for j in range(start + 1, end):
+                m = _TOML_KEY.match(lines[j])
+                if m:
+                    parts = _toml_keys(m.group(2))
+                    if parts[: len(rest)] == rest[: len(parts)]:
+                        return (j + 1, len(m.group(1)) + 1)
     return None
 
 
@@ -108,6 +125,10 @@ def parse(raw: bytes, path: str = FILENAME) -> Settings:
         out.diagnostics.append(diag.error(path, "encoding", "program.toml is not valid UTF-8",
                                           "save it as UTF-8", 1, 1))
         return out
+    if text.startswith("\ufeff"):  # TOML has no BOM: reported, and the rest still read
+        out.diagnostics.append(diag.error(path, "toml-bom", "the file starts with a byte-order mark",
+                                          "save it as UTF-8 without a BOM", 1, 1))
+        text = text[1:]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

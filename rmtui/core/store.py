@@ -258,7 +258,10 @@ class _KindCache:
                 stamp, entries = pickle.load(fh)  # noqa: S301 - our own local cache
         except Exception:  # a missing, old or damaged cache is simply rebuilt
             return {}
-        return entries if stamp == self.stamp else {}
+        if stamp != self.stamp or not isinstance(entries, dict):
+            return {}
+        return {rel: hit for rel, hit in entries.items()
+                if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[1], Record)}
 
     def load(self) -> dict[str, Record]:
         started = time.time_ns()

@@ -10,6 +10,7 @@ writes it (:func:`check_entity`), so a rule is written once.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -67,11 +68,13 @@ class Index:
         self._one: dict[tuple[str, str], dict | None] = {}
         self._all: dict[str, dict[str, dict]] = {}
         self._overrides: dict[tuple[str, str], dict | None] = {}
+        self._rules: PairRules | None = None
 
     def override(self, kind: str, entity_id: str, data: dict | None) -> None:
         """Check as if ``data`` were in the file (``None``: as if it were gone)."""
         self._overrides[(kind, entity_id)] = data
         self._all.pop(kind, None)
+        self._rules = None
 
     def exists(self, kind: str, entity_id: str) -> bool:
         if (kind, entity_id) in self._overrides:
@@ -114,9 +117,12 @@ class Index:
         return _model(Participant, data)
 
     def rules(self) -> PairRules:
-        people = {i: from_dict(Participant, d) for i, d in self.all("participant").items()}
-        pairs = [from_dict(Pair, d) for d in self.all("pair").values()]
-        return PairRules(self.settings, people, pairs, as_of=self.today)
+        """The pairing rules over everyone: built once, as every open pair asks for them."""
+        if self._rules is None:
+            people = {i: from_dict(Participant, d) for i, d in self.all("participant").items()}
+            pairs = [from_dict(Pair, d) for d in self.all("pair").values()]
+            self._rules = PairRules(self.settings, people, pairs, as_of=self.today)
+        return self._rules
 
 
 def _model(cls, data: dict | None):
@@ -196,7 +202,7 @@ def _check_pair(entity_id: str, data: dict, index: Index) -> Iterator[Finding]:
         if yamlio.is_iso_date(acc.get(side)) and _date(data, "proposed") \
                 and dt.date.fromisoformat(acc[side]) < _date(data, "proposed"):
             yield _err("date-order", f"the {side} accepted before the pair was proposed",
-                       ("accepted", side))
+                       ("accepted", side), "fix the date, or the pair's 'proposed' date")
     started, ended = _date(data, "started"), _date(data, "ended")
     for i, pause in enumerate(data.get("pauses") or []):
         yield from (_err(f.rule, f.message, ("pauses", i) + f.path, f.hint)
@@ -204,10 +210,10 @@ def _check_pair(entity_id: str, data: dict, index: Index) -> Iterator[Finding]:
         start = _date(pause, "from")
         if start and started and start < started:
             yield _err("date-order", f"a pause from {start} starts before the pair did ({started})",
-                       ("pauses", i, "from"))
+                       ("pauses", i, "from"), "fix the date, or the pair's 'started' date")
         if start and ended and start > ended:
             yield _err("date-order", f"a pause from {start} starts after the pair ended ({ended})",
-                       ("pauses", i, "from"))
+                       ("pauses", i, "from"), "fix the date, or the pair's 'ended' date")
     status = data.get("status")
     need = _STATUS_NEEDS.get(status)
     if need and not data.get(need):
@@ -267,7 +273,8 @@ def _check_session(entity_id: str, data: dict, index: Index) -> Iterator[Finding
                        ("date",), "fix the date, or the pair's 'started' date")
         if ended is not None and when > ended and data.get("status", "held") == "held":
             yield _err("session-date", f"the session ({when}) is after its pair ended ({ended})",
-                       ("date",))
+                       ("date",), "fix the date, or the pair's 'ended' date; a session that "
+                       "did not happen can be 'status: cancelled'")
     if when is not None and when > index.today and data.get("status", "held") == "held":
         yield _warn("session-date", f"a held session is dated in the future ({when})", ("date",),
                     "set 'status: planned' for a session that has not happened yet")
@@ -310,7 +317,8 @@ def _check_response(entity_id: str, data: dict, index: Index) -> Iterator[Findin
             lo, hi = _ANSWER_RANGE[kind]
             if not isinstance(value, int) or not lo <= value <= hi:
                 yield _err("response-answer", f"answer to {qid!r} is {value!r}; a {kind} answer is "
-                           f"a whole number from {lo} to {hi}", ("answers", qid))
+                           f"a whole number from {lo} to {hi}", ("answers", qid),
+                           f"answer with a whole number from {lo} to {hi}, or leave it out")
         elif kind == "choice" and value not in (q.get("choices") or []):
             yield _err("response-answer", f"answer to {qid!r} is {value!r}, not one of its choices",
                        ("answers", qid), "choices are: " + ", ".join(q.get("choices") or []))
@@ -318,7 +326,8 @@ def _check_response(entity_id: str, data: dict, index: Index) -> Iterator[Findin
         for qid, q in questions.items():
             if q.get("required") and qid not in answers:
                 yield _err("response-answer", f"required question {qid!r} is not answered",
-                           ("answers",))
+                           ("answers",), "answer it, or set 'status: sent' until the answers "
+                           "are in")
     audience = survey.get("audience", "all")
     person = index.get("participant", data.get("participant", ""))
     if person is not None and audience != "all" and person.get("role") != audience:
@@ -395,19 +404,39 @@ def _stray(rel: str) -> Diagnostic:
     name = rest.rsplit("/", 1)[-1]
     stem, _, ext = name.rpartition(".")
     shape = f"{kind.folder}/" + "/".join(f"<{k}>" for k in kind.key) + ".yaml"
+    # the problem is the file's name, not a place in it: located at 1:1 so
+    # that every diagnostic reads path:line:col, as editors and CI expect
     if ext == "yml":
         return diag.error(rel, "file-name", "rmtui reads only files ending in .yaml",
-                          f"rename it: git mv {rel} {rel[:-4]}.yaml")
+                          f"rename it: git mv {rel} {rel[:-4]}.yaml", 1, 1)
     if ext != "yaml":
         return diag.warning(rel, "stray-file", f"this file is not a {kind.name} and is ignored",
-                            f"{kind.name} files are {shape}; move other files elsewhere")
-    if of_path(rel) is None:
+                            f"{kind.name} files are {shape}; move other files elsewhere", 1, 1)
+    found = of_path(rel)
+    if found is None:
         return diag.error(rel, "file-name", f"a {kind.name} file belongs at {shape}",
-                          "move the file there, or out of the folder")
-    suggestion = ids.slugify(stem)
-    return diag.error(rel, "file-name", f"the file name {stem!r} is not a valid id",
-                      f"{ids.ID_RULE_TEXT}: rename it, e.g. to {suggestion}.yaml, and set its id "
-                      "to match")
+                          "move the file there, or out of the folder", 1, 1)
+    parts = found[1].split("/")
+    for i, (key, part) in enumerate(zip(kind.key, parts, strict=False)):
+        if ids.is_id(part):
+            continue
+        if i < len(parts) - 1:  # the folder: sessions/<pair>/, responses/<survey>/
+            return diag.error(rel, "file-name", f"the folder name {part!r} is not a valid {key} id",
+                              f"{ids.ID_RULE_TEXT}: rename the folder, e.g. to "
+                              f"{ids.slugify(part)}, and set '{key}' in its files to match", 1, 1)
+        return diag.error(rel, "file-name", f"the file name {part!r} is not a valid id",
+                          f"{ids.ID_RULE_TEXT}: rename it, e.g. to {ids.slugify(part)}.yaml, "
+                          f"and set its '{key}' to match", 1, 1)
+    # every part is an id: a session file not named by its date
+    m = re.match(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(-[1-9][0-9]*)?$", stem)
+    hint = ("a session file is named by its date: YYYY-MM-DD.yaml, or YYYY-MM-DD-2.yaml "
+            "for a second session that day")
+    if m:
+        day = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+        if yamlio.is_iso_date(day):
+            hint += f"; rename it to {day}{m.group(4) or ''}.yaml"
+    return diag.error(rel, "file-name", f"the file name {stem!r} is not a session date", hint,
+                      1, 1)
 
 
 @dataclass
