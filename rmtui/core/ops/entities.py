@@ -1,221 +1,17 @@
-"""Every mutation the CLI and the TUI offer: check, write, commit.
-
-A mutation checks the new content first (schema and cross-file rules), then
-writes under the program lock with atomic replaces that refuse when a file
-changed since it was read, then commits exactly the files it touched in one
-commit whose message says what happened. If anything fails on the way, the
-files are put back as they were: no half change is left behind.
-"""
+"""Entities: add, edit (by field or whole text), remove with the reference check."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from rmtui.core import clock, gitrepo, ids, kinds, schemas, settings, yamlio
+from rmtui.core import clock, ids, kinds, schemas, yamlio
 from rmtui.core.errors import DataError, RepoError, UsageError
 from rmtui.core.kinds import KINDS, Kind
-from rmtui.core.lock import program_lock
-from rmtui.core.resources import template_dir
+from rmtui.core.ops.change import Outcome, change, ordered, outcome_of, refuse, warnings_of
 from rmtui.core.store import Program
 from rmtui.core.validate import Finding, Index, check_entity
-
-
-@dataclass
-class Outcome:
-    """What a mutation did, for the CLI to print and the TUI to show."""
-
-    message: str
-    paths: list[str] = field(default_factory=list)   # relative to the program folder
-    commit: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    entity_id: str | None = None
-    changed: bool = True
-
-
-# --------------------------------------------------------------------------
-# One change: writes under the lock, then one commit, or nothing at all
-# --------------------------------------------------------------------------
-
-
-class Change:
-    """The files one mutation writes, and its commit."""
-
-    def __init__(self, program: Program, commit: bool) -> None:
-        self.program = program
-        self.want_commit = commit
-        self.repo: gitrepo.Repo | None = None
-        self.backups: dict[Path, bytes | None] = {}
-        self.warnings: list[str] = []
-        self.sha: str | None = None
-
-    def _remember(self, path: Path) -> None:
-        if path not in self.backups:
-            self.backups[path] = yamlio.read_bytes(path)
-
-    def create(self, relpath: str, text: str) -> None:
-        path = self.program.abspath(relpath)
-        self._remember(path)
-        yamlio.write_atomic(path, text.encode("utf-8"), None, new=True)
-
-    def replace(self, relpath: str, data: bytes, expected: str) -> None:
-        path = self.program.abspath(relpath)
-        self._remember(path)
-        yamlio.write_atomic(path, data, expected)
-
-    def delete(self, relpath: str, expected: str | None = None) -> None:
-        path = self.program.abspath(relpath)
-        current = yamlio.read_bytes(path)
-        if current is None:
-            return
-        if expected is not None and yamlio.digest(current) != expected:
-            raise RepoError(f"{relpath} changed on disk since it was read; nothing was removed",
-                            hint="look at the change (git diff), then run the command again")
-        self._remember(path)
-        path.unlink()
-        _prune_empty(path.parent, self.program.root)
-
-    @property
-    def touched(self) -> list[str]:
-        return sorted(self.program.relpath(p) for p in self.backups)
-
-    def rollback(self) -> None:
-        for path, original in self.backups.items():
-            try:
-                if original is None:
-                    if path.exists():
-                        path.unlink()
-                        _prune_empty(path.parent, self.program.root)
-                else:
-                    yamlio.write_atomic(path, original, None)
-            except OSError:  # pragma: no cover - best effort on a failing disk
-                pass
-
-
-def _prune_empty(folder: Path, root: Path) -> None:
-    """Remove a folder left empty (sessions/<pair>/), but never an entity folder."""
-    try:
-        if folder.parent != root and folder != root and not any(folder.iterdir()):
-            folder.rmdir()
-    except OSError:
-        pass
-
-
-@contextmanager
-def change(program: Program, message: str, op: str, *, commit: bool = True) -> Iterator[Change]:
-    """Run a mutation: lock, refuse early if git is busy, write, commit, or undo the writes."""
-    ch = Change(program, commit)
-    with program_lock(program.root):
-        if commit:
-            ch.repo = gitrepo.Repo.of(program.root)
-            if ch.repo is None:
-                ch.warnings.append("the program is not in a git repository, so nothing was "
-                                   "committed (run `git init` in it to keep its history)")
-            else:
-                ch.repo.check_can_commit()
-        try:
-            yield ch
-            if ch.repo is not None and ch.backups:
-                ch.sha = ch.repo.commit(list(ch.backups), message, op)
-        except BaseException:
-            ch.rollback()
-            raise
-
-
-def _outcome(ch: Change, message: str, entity_id: str | None = None) -> Outcome:
-    return Outcome(message, ch.touched, ch.sha, ch.warnings, entity_id,
-                   changed=bool(ch.backups))
-
-
-# --------------------------------------------------------------------------
-# Checking before writing
-# --------------------------------------------------------------------------
-
-
-def _refuse(what: str, findings: list[Finding]) -> None:
-    errors = [f for f in findings if f.severity == "error"]
-    if not errors:
-        return
-    lines = []
-    for f in errors:
-        where = ".".join(str(p) for p in f.path)
-        lines.append((f"{where}: " if where else "") + f.message
-                     + (f" ({f.hint})" if f.hint else ""))
-    raise DataError(f"{what} was not saved:\n  " + "\n  ".join(lines),
-                    hint="fix the values and run the command again")
-
-
-def _warnings(findings: list[Finding]) -> list[str]:
-    return [f.message for f in findings if f.severity != "error"]
-
-
-def _ordered(kind: Kind, data: dict) -> dict:
-    """Fields in the order the schema lists them, unknown ones last."""
-    order = {name: i for i, name in enumerate(schemas.get(kind.name).order)}
-    return dict(sorted(data.items(), key=lambda kv: order.get(kv[0], len(order))))
-
-
-# --------------------------------------------------------------------------
-# Creating a program
-# --------------------------------------------------------------------------
-
-
-def template_files() -> list[tuple[str, Path]]:
-    """``(relpath in a program, source)`` for every template file."""
-    base = template_dir()
-    out = []
-    for src in sorted(base.rglob("*")):
-        if src.is_file() and "__pycache__" not in src.parts:
-            rel = src.relative_to(base).as_posix()
-            out.append((".gitignore" if rel == "gitignore" else rel, src))
-    return out
-
-
-def _render_settings(text: str, name: str) -> str:
-    import tomli_w
-
-    line = tomli_w.dumps({"name": name}).strip()
-    out, done = [], False
-    for row in text.splitlines(keepends=True):
-        if not done and row.startswith("name = "):
-            row, done = line + "\n", True
-        out.append(row)
-    return "".join(out)
-
-
-def init_program(path: Path, name: str | None = None, *, commit: bool = True) -> Outcome:
-    """Create a program from the template, with its own git repository if needed."""
-    path = Path(path)
-    if (path / settings.FILENAME).exists():
-        raise UsageError(f"{path} already holds a program", hint="choose another folder")
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"{path} exists and is not a folder")
-    files = template_files()
-    clashes = [rel for rel, _ in files if (path / rel).exists()]
-    if clashes:
-        raise UsageError(f"{path} already has files rmtui would overwrite: {', '.join(clashes)}",
-                         hint="choose an empty folder")
-    name = name or path.resolve().name
-    path.mkdir(parents=True, exist_ok=True)
-    program = Program(path)
-    top = gitrepo.toplevel(program.root)
-    if top is None or gitrepo.is_ignored(top, program.root):
-        gitrepo.init(program.root)
-    with change(program, f"program: create {name}", "program.init", commit=commit) as ch:
-        for rel, src in files:
-            text = src.read_text(encoding="utf-8")
-            if rel == settings.FILENAME:
-                text = _render_settings(text, name)
-            ch.create(rel, text)
-    return _outcome(ch, f"created program {name!r} in {path}")
-
-
-# --------------------------------------------------------------------------
-# Entities: add, edit, remove
-# --------------------------------------------------------------------------
 
 
 def new_id(program: Program, kind: Kind, data: dict) -> str:
@@ -275,16 +71,16 @@ def add(program: Program, kind: Kind | str, data: dict, *, commit: bool = True) 
                               "or choose another id")
     if kind.key == ("id",):
         data["id"] = entity_id
-    data = _ordered(kind, data)
+    data = ordered(kind, data)
     findings = check_entity(program, kind, entity_id, data)
-    _refuse(f"{kind.name} {entity_id}", findings)
+    refuse(f"{kind.name} {entity_id}", findings)
     rel = kind.path(entity_id)
     label = data.get(kind.title) if kind.title else None
     message = f"{kind.name}: add {entity_id}" + (f" ({label})" if label and label != entity_id else "")
     with change(program, message, f"{kind.name}.add", commit=commit) as ch:
         ch.create(rel, yamlio.dump(data))
-    out = _outcome(ch, f"added {kind.name} {entity_id}", entity_id)
-    out.warnings.extend(_warnings(findings))
+    out = outcome_of(ch, f"added {kind.name} {entity_id}", entity_id)
+    out.warnings.extend(warnings_of(findings))
     return out
 
 
@@ -529,7 +325,7 @@ def edit(program: Program, kind: Kind | str, entity_id: str, assignments: list[A
         _apply(doc, a, kind)
     data = yamlio.to_plain(doc)
     findings = check_entity(program, kind, entity_id, data)
-    _refuse(f"{kind.name} {entity_id}", findings)
+    refuse(f"{kind.name} {entity_id}", findings)
     new_raw = yamlio.encode_like(yamlio.dump_rt(doc), raw)
     return _save(program, kind, entity_id, raw, new_raw, digest, findings,
                  sorted({a.key.split(".")[0] for a in assignments}), commit)
@@ -550,14 +346,14 @@ def _save(program: Program, kind: Kind, entity_id: str, raw: bytes, new_raw: byt
           findings: list[Finding], fields: list[str], commit: bool) -> Outcome:
     rel = kind.path(entity_id)
     if new_raw == raw:
-        return Outcome(f"{kind.name} {entity_id} is unchanged", [], None, _warnings(findings),
+        return Outcome(f"{kind.name} {entity_id} is unchanged", [], None, warnings_of(findings),
                        entity_id, changed=False)
     what = f" ({', '.join(fields)})" if fields else ""
     with change(program, f"{kind.name}: edit {entity_id}{what}", f"{kind.name}.edit",
                 commit=commit) as ch:
         ch.replace(rel, new_raw, digest)
-    out = _outcome(ch, f"edited {kind.name} {entity_id}{what}", entity_id)
-    out.warnings.extend(_warnings(findings))
+    out = outcome_of(ch, f"edited {kind.name} {entity_id}{what}", entity_id)
+    out.warnings.extend(warnings_of(findings))
     return out
 
 
@@ -662,115 +458,8 @@ def remove(program: Program, kind: Kind | str, entity_id: str, *, force: bool = 
     with change(program, f"{kind.name}: remove {entity_id}", f"{kind.name}.remove",
                 commit=commit) as ch:
         ch.delete(rel, yamlio.digest(raw))
-    out = _outcome(ch, f"removed {kind.name} {entity_id}", entity_id)
+    out = outcome_of(ch, f"removed {kind.name} {entity_id}", entity_id)
     if refs:
         out.warnings.append(f"{len(refs)} reference(s) to {entity_id} now point nowhere; "
                             "`rmtui validate` lists them")
     return out
-
-
-# --------------------------------------------------------------------------
-# Sessions
-# --------------------------------------------------------------------------
-
-
-def log_session(program: Program, pair_id: str, *, date: str | None = None,
-                duration: int | None = None, rating_mentor: int | None = None,
-                rating_mentee: int | None = None, summary: str | None = None,
-                topics: list[str] | None = None, mode: str | None = None,
-                goals: list[str] | None = None, status: str | None = None,
-                next_steps: str | None = None, commit: bool = True) -> Outcome:
-    """Record one session of a pair in its own file."""
-    ids.check_id(pair_id, "pair id")
-    if not program.exists("pair", pair_id):
-        raise UsageError(f"no pair {pair_id!r}", hint="`rmtui pair list` shows the pairs")
-    data: dict[str, Any] = {"pair": pair_id, "date": date or clock.today().isoformat()}
-    if status:
-        data["status"] = status
-    if duration is not None:
-        data["duration_minutes"] = duration
-    if mode:
-        data["mode"] = mode
-    if topics:
-        data["topics"] = topics
-    if goals:
-        data["goals"] = goals
-    ratings = {k: v for k, v in (("mentor", rating_mentor), ("mentee", rating_mentee))
-               if v is not None}
-    if ratings:
-        data["ratings"] = ratings
-    if summary:
-        data["summary"] = summary
-    if next_steps:
-        data["next_steps"] = next_steps
-    kind = KINDS["session"]
-    entity_id = new_id(program, kind, data)
-    findings = check_entity(program, kind, entity_id, data)
-    _refuse(f"session {entity_id}", findings)
-    with change(program, f"session: log {pair_id} on {data['date']}", "session.log",
-                commit=commit) as ch:
-        ch.create(kind.path(entity_id), yamlio.dump(_ordered(kind, data)))
-    out = _outcome(ch, f"logged session {entity_id}", entity_id)
-    out.warnings.extend(_warnings(findings))
-    return out
-
-
-# --------------------------------------------------------------------------
-# History and undo
-# --------------------------------------------------------------------------
-
-
-def entity_paths(program: Program, entity_id: str, kind: Kind | None = None) -> list[Path]:
-    """The files and folders that hold an entity (a pair's agreement and sessions too)."""
-    out: list[Path] = []
-    for k in ([kind] if kind else KINDS.values()):
-        try:
-            path = program.path_of(k, entity_id)
-        except UsageError:
-            continue
-        out.append(path)
-        if k.name == "pair":
-            out.append(program.path_of("agreement", entity_id))
-            out.append(program.root / "sessions" / entity_id)
-        if k.name == "survey":
-            out.append(program.root / "responses" / entity_id)
-    return out
-
-
-def history(program: Program, entity_id: str | None = None, kind: Kind | str | None = None,
-            limit: int | None = None) -> list[gitrepo.Commit]:
-    repo = gitrepo.Repo.of(program.root)
-    if repo is None:
-        raise RepoError("the program is not in a git repository, so it has no history",
-                        hint="run `git init` in it to start one")
-    kind = kinds.get(kind) if isinstance(kind, str) else kind
-    if entity_id is None:
-        paths = [program.root]
-    else:
-        paths = entity_paths(program, entity_id, kind)
-        if not paths:
-            raise UsageError(f"{entity_id!r} is not a valid id")
-    return repo.log(paths, limit=limit)
-
-
-def undo(program: Program) -> Outcome:
-    """Revert rmtui's last commit in this program with a new commit."""
-    repo = gitrepo.Repo.of(program.root)
-    if repo is None:
-        raise RepoError("the program is not in a git repository; there is nothing to undo")
-    with program_lock(program.root):
-        repo.check_can_commit()
-        last = repo.log([program.root], limit=1, rmtui_only=True)
-        if not last or last[0].op == "program.init":
-            raise UsageError("there is no rmtui change to undo")
-        target = last[0]
-        sha = repo.revert(target.sha, f"undo: {target.subject}", "undo")
-    files = [program.relpath(repo.root / f) for f in repo.files_of(sha)]
-    return Outcome(f"undid {target.subject!r} ({target.sha[:10]})", files, sha)
-
-
-__all__ = [
-    "Assignment", "Change", "Outcome", "Reference", "add", "change", "check_text", "edit",
-    "entity_paths", "history", "init_program", "log_session", "new_id", "parse_assignment",
-    "references_to", "remove", "replace_text", "template_files", "text_of", "undo",
-]

@@ -1,0 +1,30 @@
+"""Every mutation the CLI and the TUI offer: check, write, commit.
+
+Each submodule holds one family of mutations; all of them go through
+:func:`rmtui.core.ops.change.change`, so every one is a single commit of
+exactly the files it touched, or nothing at all.
+"""
+
+from rmtui.core.ops.change import Change, Outcome, change
+from rmtui.core.ops.entities import (
+    Assignment,
+    Reference,
+    add,
+    check_text,
+    edit,
+    new_id,
+    parse_assignment,
+    references_to,
+    remove,
+    replace_text,
+    text_of,
+)
+from rmtui.core.ops.history import entity_paths, history, undo
+from rmtui.core.ops.program import init_program, template_files
+from rmtui.core.ops.sessions import log_session
+
+__all__ = [
+    "Assignment", "Change", "Outcome", "Reference", "add", "change", "check_text", "edit",
+    "entity_paths", "history", "init_program", "log_session", "new_id", "parse_assignment",
+    "references_to", "remove", "replace_text", "template_files", "text_of", "undo",
+]

@@ -1,0 +1,61 @@
+"""The program's history, and undoing rmtui's last change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rmtui.core import gitrepo, kinds
+from rmtui.core.errors import RepoError, UsageError
+from rmtui.core.kinds import KINDS, Kind
+from rmtui.core.lock import program_lock
+from rmtui.core.ops.change import Outcome
+from rmtui.core.store import Program
+
+
+def entity_paths(program: Program, entity_id: str, kind: Kind | None = None) -> list[Path]:
+    """The files and folders that hold an entity (a pair's agreement and sessions too)."""
+    out: list[Path] = []
+    for k in ([kind] if kind else KINDS.values()):
+        try:
+            path = program.path_of(k, entity_id)
+        except UsageError:
+            continue
+        out.append(path)
+        if k.name == "pair":
+            out.append(program.path_of("agreement", entity_id))
+            out.append(program.root / "sessions" / entity_id)
+        if k.name == "survey":
+            out.append(program.root / "responses" / entity_id)
+    return out
+
+
+def history(program: Program, entity_id: str | None = None, kind: Kind | str | None = None,
+            limit: int | None = None) -> list[gitrepo.Commit]:
+    repo = gitrepo.Repo.of(program.root)
+    if repo is None:
+        raise RepoError("the program is not in a git repository, so it has no history",
+                        hint="run `git init` in it to start one")
+    kind = kinds.get(kind) if isinstance(kind, str) else kind
+    if entity_id is None:
+        paths = [program.root]
+    else:
+        paths = entity_paths(program, entity_id, kind)
+        if not paths:
+            raise UsageError(f"{entity_id!r} is not a valid id")
+    return repo.log(paths, limit=limit)
+
+
+def undo(program: Program) -> Outcome:
+    """Revert rmtui's last commit in this program with a new commit."""
+    repo = gitrepo.Repo.of(program.root)
+    if repo is None:
+        raise RepoError("the program is not in a git repository; there is nothing to undo")
+    with program_lock(program.root):
+        repo.check_can_commit()
+        last = repo.log([program.root], limit=1, rmtui_only=True)
+        if not last or last[0].op == "program.init":
+            raise UsageError("there is no rmtui change to undo")
+        target = last[0]
+        sha = repo.revert(target.sha, f"undo: {target.subject}", "undo")
+    files = [program.relpath(repo.root / f) for f in repo.files_of(sha)]
+    return Outcome(f"undid {target.subject!r} ({target.sha[:10]})", files, sha)

@@ -1,0 +1,54 @@
+"""Logging sessions, one file each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rmtui.core import clock, ids, yamlio
+from rmtui.core.errors import UsageError
+from rmtui.core.kinds import KINDS
+from rmtui.core.ops.change import Outcome, change, ordered, outcome_of, refuse, warnings_of
+from rmtui.core.ops.entities import new_id
+from rmtui.core.store import Program
+from rmtui.core.validate import check_entity
+
+
+def log_session(program: Program, pair_id: str, *, date: str | None = None,
+                duration: int | None = None, rating_mentor: int | None = None,
+                rating_mentee: int | None = None, summary: str | None = None,
+                topics: list[str] | None = None, mode: str | None = None,
+                goals: list[str] | None = None, status: str | None = None,
+                next_steps: str | None = None, commit: bool = True) -> Outcome:
+    """Record one session of a pair in its own file."""
+    ids.check_id(pair_id, "pair id")
+    if not program.exists("pair", pair_id):
+        raise UsageError(f"no pair {pair_id!r}", hint="`rmtui pair list` shows the pairs")
+    data: dict[str, Any] = {"pair": pair_id, "date": date or clock.today().isoformat()}
+    if status:
+        data["status"] = status
+    if duration is not None:
+        data["duration_minutes"] = duration
+    if mode:
+        data["mode"] = mode
+    if topics:
+        data["topics"] = topics
+    if goals:
+        data["goals"] = goals
+    ratings = {k: v for k, v in (("mentor", rating_mentor), ("mentee", rating_mentee))
+               if v is not None}
+    if ratings:
+        data["ratings"] = ratings
+    if summary:
+        data["summary"] = summary
+    if next_steps:
+        data["next_steps"] = next_steps
+    kind = KINDS["session"]
+    entity_id = new_id(program, kind, data)
+    findings = check_entity(program, kind, entity_id, data)
+    refuse(f"session {entity_id}", findings)
+    with change(program, f"session: log {pair_id} on {data['date']}", "session.log",
+                commit=commit) as ch:
+        ch.create(kind.path(entity_id), yamlio.dump(ordered(kind, data)))
+    out = outcome_of(ch, f"logged session {entity_id}", entity_id)
+    out.warnings.extend(warnings_of(findings))
+    return out
