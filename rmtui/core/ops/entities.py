@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -307,28 +307,63 @@ def edit(program: Program, kind: Kind | str, entity_id: str, assignments: list[A
     is refused if the file has changed since.
     """
     kind = kinds.get(kind) if isinstance(kind, str) else kind
-    rel = kind.path(entity_id)
-    raw = _read_existing(program, kind, entity_id)
-    digest = yamlio.digest(raw)
-    if expected is not None and digest != expected:
-        raise RepoError(f"{rel} changed on disk since it was shown; nothing was written",
-                        hint="reload it and make the change again")
     for a in assignments:
         top = a.key.split(".")[0]
         if top in kind.key:
             raise UsageError(f"'{top}' is part of the {kind.name}'s id and never changes",
                              hint="ids stay stable when names change; add a new one instead")
+
+    def apply(doc: Any) -> None:
+        for a in assignments:
+            _apply(doc, a, kind)
+
+    fields = sorted({a.key.split(".")[0] for a in assignments})
+    draft = draft_edit(program, kind, entity_id, apply, expected=expected)
+    what = f" ({', '.join(fields)})" if fields else ""
+    return save_drafts(program, [draft], f"{kind.name}: edit {entity_id}{what}",
+                       f"{kind.name}.edit", f"edited {kind.name} {entity_id}{what}", commit=commit)
+
+
+@dataclass
+class Draft:
+    """A new text for one existing entity, checked and ready to be written."""
+
+    kind: Kind
+    entity_id: str
+    raw: bytes           # the file as it was read
+    new_raw: bytes
+    findings: list[Finding]
+
+    @property
+    def rel(self) -> str:
+        return self.kind.path(self.entity_id)
+
+    @property
+    def changed(self) -> bool:
+        return self.new_raw != self.raw
+
+
+def draft_edit(program: Program, kind: Kind, entity_id: str, mutate: Callable[[Any], None], *,
+               expected: str | None = None, index: Index | None = None) -> Draft:
+    """Read one entity round-trip, let ``mutate`` change it, and check the result.
+
+    Refuses (raising) when the file changed since the caller's ``expected``
+    digest, or when the result breaks a schema or a rule. Pass one ``index``
+    for several drafts that are checked together (each sees the ones before).
+    """
+    rel = kind.path(entity_id)
+    raw = _read_existing(program, kind, entity_id)
+    if expected is not None and yamlio.digest(raw) != expected:
+        raise RepoError(f"{rel} changed on disk since it was shown; nothing was written",
+                        hint="reload it and make the change again")
     doc = yamlio.load_rt(raw.decode("utf-8", "replace"), rel)
     if not isinstance(doc, dict):
         raise DataError(f"{rel} does not hold a mapping", hint="fix it with --editor")
-    for a in assignments:
-        _apply(doc, a, kind)
+    mutate(doc)
     data = yamlio.to_plain(doc)
-    findings = check_entity(program, kind, entity_id, data)
+    findings = check_entity(program, kind, entity_id, data, index)
     refuse(f"{kind.name} {entity_id}", findings)
-    new_raw = yamlio.encode_like(yamlio.dump_rt(doc), raw)
-    return _save(program, kind, entity_id, raw, new_raw, digest, findings,
-                 sorted({a.key.split(".")[0] for a in assignments}), commit)
+    return Draft(kind, entity_id, raw, yamlio.encode_like(yamlio.dump_rt(doc), raw), findings)
 
 
 def _read_existing(program: Program, kind: Kind, entity_id: str) -> bytes:
@@ -342,18 +377,25 @@ def _read_existing(program: Program, kind: Kind, entity_id: str) -> bytes:
     return raw
 
 
-def _save(program: Program, kind: Kind, entity_id: str, raw: bytes, new_raw: bytes, digest: str,
-          findings: list[Finding], fields: list[str], commit: bool) -> Outcome:
-    rel = kind.path(entity_id)
-    if new_raw == raw:
-        return Outcome(f"{kind.name} {entity_id} is unchanged", [], None, warnings_of(findings),
-                       entity_id, changed=False)
-    what = f" ({', '.join(fields)})" if fields else ""
-    with change(program, f"{kind.name}: edit {entity_id}{what}", f"{kind.name}.edit",
-                commit=commit) as ch:
-        ch.replace(rel, new_raw, digest)
-    out = outcome_of(ch, f"edited {kind.name} {entity_id}{what}", entity_id)
-    out.warnings.extend(warnings_of(findings))
+def save_drafts(program: Program, drafts: list[Draft], message: str, op: str, done: str, *,
+                commit: bool = True) -> Outcome:
+    """Write the drafts that change something, as one commit with ``message``.
+
+    ``done`` is what the outcome says happened. When no draft changes
+    anything, nothing is written and the outcome says so.
+    """
+    warnings = [w for d in drafts for w in warnings_of(d.findings)]
+    changing = [d for d in drafts if d.changed]
+    only = drafts[0] if len(drafts) == 1 else None
+    if not changing:
+        what = f"{only.kind.name} {only.entity_id} is" if only else "the entities are"
+        return Outcome(f"{what} unchanged", [], None, warnings,
+                       only.entity_id if only else None, changed=False)
+    with change(program, message, op, commit=commit) as ch:
+        for d in changing:
+            ch.replace(d.rel, d.new_raw, yamlio.digest(d.raw))
+    out = outcome_of(ch, done, only.entity_id if only else None)
+    out.warnings.extend(warnings)
     return out
 
 
@@ -395,12 +437,19 @@ def replace_text(program: Program, kind: Kind | str, entity_id: str, text: str, 
     if problems:
         raise DataError(f"{kind.name} {entity_id} was not saved:\n  " + "\n  ".join(problems),
                         hint="edit it again and fix these")
+    rel = kind.path(entity_id)
     raw = _read_existing(program, kind, entity_id)
+    if yamlio.digest(raw) != expected:
+        raise RepoError(f"{rel} changed on disk since it was read; nothing was written",
+                        hint="look at the change (git diff), then edit it again")
     new_raw = yamlio.encode_like(text, raw) if b"\r\n" not in raw else text.encode("utf-8")
-    old = yamlio.parse(raw, kind.path(entity_id)).data or {}
-    new = yamlio.parse(new_raw, kind.path(entity_id)).data or {}
+    old = yamlio.parse(raw, rel).data or {}
+    new = yamlio.parse(new_raw, rel).data or {}
     fields = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-    return _save(program, kind, entity_id, raw, new_raw, expected, [], fields, commit)
+    what = f" ({', '.join(fields)})" if fields else ""
+    return save_drafts(program, [Draft(kind, entity_id, raw, new_raw, [])],
+                       f"{kind.name}: edit {entity_id}{what}", f"{kind.name}.edit",
+                       f"edited {kind.name} {entity_id}{what}", commit=commit)
 
 
 @dataclass(frozen=True)
