@@ -31,9 +31,10 @@ def _display_path(root: Path | None, rel: str) -> str:
 def _excerpt(root: Path | None, d: Diagnostic) -> list[str]:
     if root is None or d.line is None or d.rule == "encoding":
         return []
-    try:
-        raw = (root / d.path).read_bytes()
-    except OSError:
+    from rmtui.core.yamlio import peek
+
+    raw = peek(root / d.path)
+    if raw is None:
         return []
     if b"\x00" in raw[:4096]:
         return []

@@ -19,7 +19,7 @@ from typing import Any
 from rmtui.core import diagnostics as diag
 from rmtui.core import schemas
 from rmtui.core.diagnostics import Diagnostic
-from rmtui.core.yamlio import to_plain
+from rmtui.core.yamlio import MAX_FILE_BYTES, peek, to_plain
 
 FILENAME = "program.toml"
 SCHEMA_VERSION = 1
@@ -150,9 +150,20 @@ def parse(raw: bytes, path: str = FILENAME) -> Settings:
 
 def load(root: Path) -> Settings:
     path = root / FILENAME
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return Settings(diagnostics=[diag.error(FILENAME, "missing-file", "program.toml is missing",
                                                 "run `rmtui init` to create a program")])
+    if path.is_symlink():
+        return Settings(diagnostics=[diag.error(
+            FILENAME, "symlink", "program.toml is a symbolic link; rmtui reads only plain files",
+            "replace the link with the file itself", 1, 1)])
+    raw = peek(path)
+    if raw is None:
+        return Settings(diagnostics=[diag.error(FILENAME, "missing-file",
+                                                "program.toml is not a plain file",
+                                                "replace it with the program's settings file")])
+    if len(raw) > MAX_FILE_BYTES:
+        return Settings(diagnostics=[diag.error(
+            FILENAME, "file-size", f"program.toml is larger than {MAX_FILE_BYTES:,} bytes",
+            "the settings file holds a few tables: remove what does not belong", 1, 1)])
     return parse(raw)

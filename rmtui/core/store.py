@@ -6,15 +6,23 @@ its diagnostics), keyed by the file's size, modification time, inode and
 change time. A file whose modification time is too close to the moment it
 was read is never cached (git's "racy" rule), so an edit made in the same
 clock tick as a read cannot be missed: the cache never serves stale data.
+
+A whole-program read starts with one :meth:`Program.scan` of the entity
+folders (one ``lstat`` per file, no parsing). Files the cache does not know
+are parsed in a pool of processes when there are many of them, since
+parsing is the one slow step of a cold read.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
+import stat as stat_mod
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +38,11 @@ from rmtui.core.kinds import KINDS, Kind
 CACHE_DIR = ".rmtui/cache"
 _RACY_NS = 3_000_000_000  # files changed this close to a read are re-read next time
 _CACHE_FORMAT = 1
+MAX_FILE_BYTES = yamlio.MAX_FILE_BYTES
+PARALLEL_MIN = 2000        # fewer files than this are parsed in-process
+
+# A progress report: (stage, done, total). Core calls it; a UI decides how to show it.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -54,6 +67,11 @@ def check_file(kind: Kind, entity_id: str, relpath: str, raw: bytes) -> Record:
     its name. Pure: the result depends only on the arguments, so it can be
     cached by file stat and computed in another process.
     """
+    if len(raw) > MAX_FILE_BYTES:
+        return Record(kind.name, entity_id, relpath, diagnostics=[diag.error(
+            relpath, "file-size", f"the file is {len(raw):,} bytes; rmtui reads files of at most "
+            f"{MAX_FILE_BYTES:,} bytes", "an entity file holds a few fields: remove what does not "
+            "belong in it", 1, 1)])
     parsed = yamlio.parse(raw, relpath)
     rec = Record(kind.name, entity_id, relpath, diagnostics=list(parsed.diagnostics))
     if not parsed.readable:
@@ -84,10 +102,116 @@ def check_file(kind: Kind, entity_id: str, relpath: str, raw: bytes) -> Record:
     return rec
 
 
+def read_limited(path: Path | str) -> bytes:
+    """A file's bytes, but never more than one byte past :data:`MAX_FILE_BYTES`."""
+    with open(path, "rb") as fh:
+        return fh.read(MAX_FILE_BYTES + 1)
+
+
 def _symlink_record(kind: Kind, entity_id: str, relpath: str) -> Record:
     return Record(kind.name, entity_id, relpath, diagnostics=[diag.error(
         relpath, "symlink", "the file is a symbolic link; rmtui reads and writes only plain files",
         f"replace the link with the file itself, or remove it (git rm {relpath})", 1, 1)])
+
+
+def _check_path(job: tuple[str, str, str, str]) -> Record | None:
+    """Read and check one file (in this process or a worker)."""
+    kind_name, entity_id, rel, path = job
+    try:
+        raw = read_limited(path)
+    except OSError:
+        return None
+    return check_file(KINDS[kind_name], entity_id, rel, raw)
+
+
+def _check_chunk(jobs: list[tuple[str, str, str, str]]) -> list[Record | None]:
+    return [_check_path(job) for job in jobs]
+
+
+def check_paths(jobs: list[tuple[str, str, str, str]], progress: Progress | None = None,
+                workers: int | None = None) -> list[Record | None]:
+    """:func:`check_file` for many ``(kind, id, relpath, abspath)``, in order.
+
+    Parsing is CPU-bound Python, so with many files it runs in a pool of
+    processes (one per core); ``None`` stands for a file that vanished.
+    """
+    total = len(jobs)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 8)
+    if total < PARALLEL_MIN or workers < 2:
+        out: list[Record | None] = []
+        for i, job in enumerate(jobs):
+            out.append(_check_path(job))
+            if progress is not None and i % 500 == 0:
+                progress("reading files", i, total)
+        if progress is not None:
+            progress("reading files", total, total)
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(200, min(2000, total // (workers * 8) or 1))
+    chunks = [jobs[i:i + size] for i in range(0, total, size)]
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    results: list[list[Record | None]] = []
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        for chunk_out in pool.map(_check_chunk, chunks):
+            results.append(chunk_out)
+            done += len(chunk_out)
+            if progress is not None:
+                progress("reading files", done, total)
+    return [rec for chunk_out in results for rec in chunk_out]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while many small objects are made.
+
+    Loading a program's records builds hundreds of thousands of dicts and
+    lists and no cycles; the collector would walk them all again and again
+    (it more than doubled the time of a warm validate of 90,000 files).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@dataclass
+class Scan:
+    """What the entity folders hold, from one pass of ``lstat`` calls.
+
+    ``entries`` maps each kind to ``{relpath: (id, stat key, is a link)}`` for
+    every file that can be one of its entities; ``stray`` lists the other
+    files and links found in entity folders. ``started`` is the clock
+    reading taken before the first ``lstat`` (for the racy rule).
+    """
+
+    entries: dict[str, dict[str, tuple[str, tuple, bool]]]
+    stray: list[str]
+    started: int
+
+    def keys(self) -> dict[str, tuple | None]:
+        """``{relpath: stat key}`` of every entity file; None for racy ones."""
+        limit = self.started - _RACY_NS
+        out: dict[str, tuple | None] = {}
+        for entries in self.entries.values():
+            for rel, (_, key, _) in entries.items():
+                out[rel] = key if key[1] < limit else None
+        return out
+
+    def ids(self, kind: str) -> dict[str, str]:
+        """``{id: relpath}`` of one kind."""
+        return {entity_id: rel for rel, (entity_id, _, _) in self.entries[kind].items()}
+
+
+def _stat_key(st: os.stat_result) -> tuple:
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 class Program:
@@ -151,56 +275,96 @@ class Program:
         except UsageError:
             return False
 
-    def files(self, kind: Kind) -> Iterator[tuple[str, os.DirEntry]]:
-        """``(relpath, entry)`` of every file of a kind, unsorted."""
+    def scan(self, kinds: Iterable[str] | None = None) -> Scan:
+        """Every file in the entity folders, with its stat key; no file is opened."""
+        started = time.time_ns()
+        entries: dict[str, dict[str, tuple[str, tuple, bool]]] = {}
+        stray: list[str] = []
+        for name in (kinds or KINDS):
+            kind = KINDS[name]
+            entries[name] = self._scan_kind(kind, stray)
+        return Scan(entries, sorted(stray), started)
+
+    def _scan_kind(self, kind: Kind, stray: list[str]) -> dict[str, tuple[str, tuple, bool]]:
+        out: dict[str, tuple[str, tuple, bool]] = {}
         base = self.root / kind.folder
+        valid = kind.valid_id
+        lstat = os.lstat
+
+        def take(rel: str, full: str, st: os.stat_result) -> None:
+            is_link = stat_mod.S_ISLNK(st.st_mode)
+            if rel.endswith(".yaml") and (is_link or stat_mod.S_ISREG(st.st_mode)):
+                entity_id = rel[len(kind.folder) + 1:-5]
+                if valid(entity_id):
+                    out[rel] = (entity_id, _stat_key(st), is_link)
+                    return
+            stray.append(rel)
+
         try:
-            top = list(os.scandir(base))
+            top = os.listdir(base)
         except (FileNotFoundError, NotADirectoryError):
-            return
-        for entry in top:
-            if kind.nested:
-                if entry.is_dir(follow_symlinks=False):
+            return out
+        for name in top:
+            if name.startswith("."):
+                continue
+            rel = f"{kind.folder}/{name}"
+            full = f"{base}/{name}"
+            try:
+                st = lstat(full)
+            except OSError:
+                continue
+            if stat_mod.S_ISDIR(st.st_mode):
+                if not kind.nested:
+                    stray.extend(self._everything_in(full, rel))
+                    continue
+                try:
+                    inner = os.listdir(full)
+                except OSError:
+                    continue
+                for sub in inner:
+                    if sub.startswith("."):
+                        continue
+                    srel, sfull = f"{rel}/{sub}", f"{full}/{sub}"
                     try:
-                        inner = list(os.scandir(entry.path))
+                        sst = lstat(sfull)
                     except OSError:
                         continue
-                    for sub in inner:
-                        if sub.name.endswith(".yaml") and not sub.name.startswith("."):
-                            yield f"{kind.folder}/{entry.name}/{sub.name}", sub
-            elif entry.name.endswith(".yaml") and not entry.name.startswith("."):
-                yield f"{kind.folder}/{entry.name}", entry
+                    if stat_mod.S_ISDIR(sst.st_mode):
+                        stray.extend(self._everything_in(sfull, srel))
+                    else:
+                        take(srel, sfull, sst)
+            elif kind.nested:
+                stray.append(rel)
+            else:
+                take(rel, full, st)
+        return out
+
+    @staticmethod
+    def _everything_in(folder: str, rel: str) -> list[str]:
+        """Files (and links) below a folder that should not be there; links are not followed."""
+        out = []
+        for here, dirs, files in os.walk(folder):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            prefix = rel + here[len(folder):].replace(os.sep, "/")
+            out.extend(f"{prefix}/{f}" for f in files if not f.startswith("."))
+            for d in dirs:
+                if os.path.islink(os.path.join(here, d)):
+                    out.append(f"{prefix}/{d}")
+        return out
+
+    def files(self, kind: Kind) -> Iterator[tuple[str, str]]:
+        """``(relpath, id)`` of every file that can be an entity of a kind, unsorted."""
+        for rel, (entity_id, _, _) in self.scan([kind.name]).entries[kind.name].items():
+            yield rel, entity_id
 
     def ids(self, kind: Kind | str) -> list[str]:
         """Ids of a kind from the file names alone (no parsing), sorted."""
         kind = kinds_mod.get(kind) if isinstance(kind, str) else kind
-        out = []
-        for rel, _ in self.files(kind):
-            entity_id = kind.id_of(rel)
-            if entity_id is not None:
-                out.append(entity_id)
-        return sorted(out)
+        return sorted(entity_id for _, entity_id in self.files(kind))
 
     def stray_files(self) -> list[str]:
         """Files inside entity folders that cannot be entities (wrong name or depth)."""
-        out = []
-        for kind in KINDS.values():
-            base = self.root / kind.folder
-            if not base.is_dir():
-                continue
-            for path in base.rglob("*"):
-                rel = path.relative_to(self.root).as_posix()
-                if path.is_dir() or path.name.startswith("."):
-                    continue
-                entity_id = kind.id_of(rel)
-                if entity_id is None:
-                    out.append(rel)
-                    continue
-                try:
-                    kind.check_id(entity_id)
-                except UsageError:
-                    out.append(rel)
-        return sorted(out)
+        return self.scan().stray
 
     # -- reading ---------------------------------------------------------------
 
@@ -211,8 +375,8 @@ class Program:
         if path.is_symlink():
             return _symlink_record(kind, entity_id, kind.path(entity_id))
         try:
-            raw = path.read_bytes()
-        except (FileNotFoundError, IsADirectoryError):
+            raw = read_limited(path)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise UsageError(f"no {kind.name} {entity_id!r}",
                              hint=f"`rmtui {kind.name} list` shows the {kind.plural}") from None
         return check_file(kind, entity_id, kind.path(entity_id), raw)
@@ -226,21 +390,43 @@ class Program:
         assert rec.data is not None
         return rec.data
 
-    def load(self, kind: Kind | str) -> dict[str, Record]:
+    def load(self, kind: Kind | str, scan: Scan | None = None) -> dict[str, Record]:
         """Every entity of a kind, by id, through the cache."""
         kind = kinds_mod.get(kind) if isinstance(kind, str) else kind
-        return _KindCache(self, kind).load()
+        return self.load_all([kind.name], scan=scan)[kind.name]
 
-    def load_all(self, kinds: Iterable[str] | None = None) -> dict[str, dict[str, Record]]:
-        return {name: self.load(name) for name in (kinds or KINDS)}
+    def load_all(self, kinds: Iterable[str] | None = None, *, scan: Scan | None = None,
+                 progress: Progress | None = None) -> dict[str, dict[str, Record]]:
+        """Every entity of the given kinds (all by default), through the caches.
+
+        Files no cache knows are parsed together, in parallel when there are many.
+        """
+        names = list(kinds or KINDS)
+        with gc_paused():
+            if scan is None or any(n not in scan.entries for n in names):
+                scan = self.scan(names)
+            caches = {n: _KindCache(self, KINDS[n]) for n in names}
+            plans = {n: caches[n].plan(scan.entries[n]) for n in names}
+            jobs = [(n, entity_id, rel, str(self.root / rel))
+                    for n in names for rel, entity_id in plans[n].misses]
+            parsed = check_paths(jobs, progress) if jobs else []
+            fresh: dict[str, dict[str, Record | None]] = {n: {} for n in names}
+            for (n, _, rel, _), rec in zip(jobs, parsed, strict=True):
+                fresh[n][rel] = rec
+            return {n: caches[n].finish(plans[n], fresh[n], scan.started) for n in names}
 
     def data(self, kind: Kind | str) -> dict[str, dict]:
         """Readable entities of a kind, by id (files that cannot be read are left out)."""
         return {i: r.data for i, r in self.load(kind).items() if r.data is not None}
 
 
-def _stat_key(st: os.stat_result) -> tuple:
-    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+@dataclass
+class _Plan:
+    entries: dict[str, tuple[str, tuple, bool]]
+    hits: dict[str, Record]
+    misses: list[tuple[str, str]]          # (relpath, id) to parse
+    cached_count: int
+    changed: bool
 
 
 class _KindCache:
@@ -263,50 +449,69 @@ class _KindCache:
         return {rel: hit for rel, hit in entries.items()
                 if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[1], Record)}
 
-    def load(self) -> dict[str, Record]:
-        started = time.time_ns()
+    def plan(self, entries: dict[str, tuple[str, tuple, bool]]) -> _Plan:
         cached = self._read_cache()
-        fresh: dict[str, tuple[tuple, Record]] = {}
-        out: dict[str, Record] = {}
+        hits: dict[str, Record] = {}
+        misses: list[tuple[str, str]] = []
         changed = False
-        for rel, entry in self.program.files(self.kind):
-            entity_id = self.kind.id_of(rel)
-            if entity_id is None:
-                continue
-            try:
-                self.kind.check_id(entity_id)
-                st = entry.stat(follow_symlinks=False)
-            except (UsageError, OSError):
-                continue
-            key = _stat_key(st)
+        for rel, (entity_id, key, is_link) in entries.items():
             hit = cached.get(rel)
             if hit is not None and hit[0] == key:
-                rec = hit[1]
-            elif entry.is_symlink():
-                rec = _symlink_record(self.kind, entity_id, rel)
-            else:
+                hits[rel] = hit[1]
+            elif is_link:
+                hits[rel] = _symlink_record(self.kind, entity_id, rel)
                 changed = True
-                try:
-                    raw = Path(entry.path).read_bytes()
-                except OSError:
-                    continue
-                rec = check_file(self.kind, entity_id, rel, raw)
+            else:
+                misses.append((rel, entity_id))
+                changed = True
+        return _Plan(entries, hits, misses, len(cached), changed)
+
+    def finish(self, plan: _Plan, parsed: dict[str, Record | None], started: int) -> dict[str, Record]:
+        limit = started - _RACY_NS
+        keep: dict[str, tuple[tuple, Record]] = {}
+        out: dict[str, Record] = {}
+        changed = plan.changed
+        for rel, (entity_id, key, _) in plan.entries.items():
+            rec = plan.hits.get(rel)
+            if rec is None:
+                rec = parsed.get(rel)
+                if rec is None:
+                    continue  # gone since the scan
             out[entity_id] = rec
-            if started - st.st_mtime_ns > _RACY_NS:
-                fresh[rel] = (key, rec)
+            if key[1] < limit:
+                keep[rel] = (key, rec)
             else:
                 changed = True  # not cached yet: re-read next time
-        if changed or len(fresh) != len(cached):
-            self._write_cache(fresh)
+        if changed or len(keep) != plan.cached_count:
+            self._write_cache(keep)
         return dict(sorted(out.items()))
 
     def _write_cache(self, entries: dict[str, tuple[tuple, Any]]) -> None:
-        folder = self.file.parent
+        write_cache(self.file, (self.stamp, entries))
+
+
+def write_cache(path: Path, value: Any) -> None:
+    """Pickle ``value`` to ``path`` atomically; a cache that cannot be written is skipped."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump((self.stamp, entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.file)
-        except OSError:  # a read-only checkout still works, only slower
-            pass
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    except OSError:  # a read-only checkout still works, only slower
+        pass
+
+
+def read_cache(path: Path) -> Any:
+    """What :func:`write_cache` wrote, or None if it is missing or unreadable."""
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - our own local cache
+    except Exception:
+        return None

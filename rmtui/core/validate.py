@@ -469,10 +469,8 @@ class _Locator:
 
     def __call__(self, relpath: str, f: Finding) -> Diagnostic:
         if relpath not in self.nodes:
-            try:
-                text = self.program.abspath(relpath).read_bytes().decode("utf-8", "replace")
-            except OSError:
-                text = ""
+            raw = yamlio.peek(self.program.abspath(relpath)) or b""
+            text = raw.decode("utf-8", "replace")
             self.nodes[relpath] = yamlio.compose(text.lstrip("\ufeff"))
         line, col = yamlio.locate(self.nodes[relpath], list(f.path)) or (None, None)
         return Diagnostic(relpath, line, col, f.severity, f.rule, f.message, f.hint)

@@ -24,6 +24,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -701,11 +702,53 @@ def encode_like(text: str, original: bytes | None) -> bytes:
     return text.encode("utf-8")
 
 
+MAX_FILE_BYTES = 1 << 20  # an entity file is a few hundred bytes; larger ones are refused
+
+
 def read_bytes(path: Path) -> bytes | None:
+    """The bytes of a plain file that rmtui may change, or None if there is none.
+
+    Refuses (raising :class:`DataError`) a symbolic link, anything that is not
+    a regular file (a folder, a fifo that would block) and a file larger than
+    :data:`MAX_FILE_BYTES`: rmtui never writes through a link or out of the
+    program, and never reads more than it needs.
+    """
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
+        st = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    if stat.S_ISLNK(st.st_mode):
+        raise DataError(f"{path} is a symbolic link; rmtui reads and writes only plain files",
+                        hint="replace the link with the file itself")
+    if not stat.S_ISREG(st.st_mode):
+        raise DataError(f"{path} is not a plain file", hint="move it out of the program folder")
+    with open(path, "rb") as fh:
+        raw = fh.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise DataError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes; rmtui will not edit it",
+                        hint="an entity file holds a few fields: remove what does not belong")
+    return raw
+
+
+def peek(path: Path | str, limit: int = MAX_FILE_BYTES) -> bytes | None:
+    """At most ``limit + 1`` bytes of a plain file; None for a link, a folder, a fifo, nothing.
+
+    For showing and locating: never blocks, never follows a link, never
+    reads a huge file whole.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def write_atomic(path: Path, data: bytes, expected: str | None, *, new: bool = False) -> None:
