@@ -10,6 +10,7 @@ writes it (:func:`check_entity`), so a rule is written once.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -18,13 +19,14 @@ from typing import Any
 
 from rmtui.core import clock, schemas, yamlio
 from rmtui.core import diagnostics as diag
+from rmtui.core import kinds as kinds_mod
 from rmtui.core.diagnostics import ERROR, WARNING, Diagnostic
 from rmtui.core.errors import UsageError
 from rmtui.core.kinds import KINDS, Kind
 from rmtui.core.model import Pair, Participant, from_dict
 from rmtui.core.rules import PairRules, known_timezone
 from rmtui.core.settings import Settings
-from rmtui.core.store import Program, Record
+from rmtui.core.store import CACHE_DIR, Program, Progress, Record, Scan, read_cache, write_cache
 
 
 @dataclass(frozen=True)
@@ -54,21 +56,45 @@ def _warn(rule: str, message: str, path: tuple = (), hint: str | None = None) ->
 class Index:
     """The entities cross-file checks look at.
 
-    Built from a full load for ``validate``; for the check of a single entity
-    it reads only what it is asked for, so that an edit need not load the
-    whole program.
+    Built from a full load for ``validate``; otherwise it reads only what it
+    is asked for (one file at a time, or a whole kind when a check asks for
+    all of it), so that an edit need not load the whole program.
+
+    Between :meth:`begin` and :meth:`end` it notes what the checks of one
+    entity looked at: the entities (by kind and id) and the whole kinds.
+    ``validate`` keeps these notes, so that after a change it checks again
+    only the entities that looked at something that changed.
     """
 
     def __init__(self, program: Program, records: dict[str, dict[str, Record]] | None = None,
-                 settings: Settings | None = None, today: dt.date | None = None) -> None:
+                 settings: Settings | None = None, today: dt.date | None = None,
+                 scan: Scan | None = None) -> None:
         self.program = program
         self.records = records
         self.settings = settings if settings is not None else program.settings
         self.today = today or clock.today()
-        self._one: dict[tuple[str, str], dict | None] = {}
+        self.scan = scan
+        self._loaded: dict[str, dict[str, Record]] = dict(records or {})
+        self._one: dict[tuple[str, str], Record | None] = {}
+        self._single_reads: Counter = Counter()
         self._all: dict[str, dict[str, dict]] = {}
         self._overrides: dict[tuple[str, str], dict | None] = {}
         self._rules: PairRules | None = None
+        self._ids: dict[str, set[str]] = {}
+        self._deps: set[tuple[str, str]] | None = None
+        self._dep_kinds: set[str] | None = None
+
+    # -- what one entity's checks looked at --------------------------------
+
+    def begin(self) -> None:
+        self._deps, self._dep_kinds = set(), set()
+
+    def end(self) -> tuple[frozenset, frozenset]:
+        out = (frozenset(self._deps or ()), frozenset(self._dep_kinds or ()))
+        self._deps = self._dep_kinds = None
+        return out
+
+    # -- reading -------------------------------------------------------------
 
     def override(self, kind: str, entity_id: str, data: dict | None) -> None:
         """Check as if ``data`` were in the file (``None``: as if it were gone)."""
@@ -76,32 +102,60 @@ class Index:
         self._all.pop(kind, None)
         self._rules = None
 
-    def exists(self, kind: str, entity_id: str) -> bool:
-        if (kind, entity_id) in self._overrides:
-            return self._overrides[(kind, entity_id)] is not None
+    def load_kind(self, kind: str) -> dict[str, Record]:
+        """Every record of a kind (through the store's cache), read once."""
+        if kind not in self._loaded:
+            self._loaded[kind] = self.program.load(kind, scan=self.scan)
+        return self._loaded[kind]
+
+    def record(self, kind: str, entity_id: str) -> Record | None:
+        """The record of one entity as it is on disk, or None if there is none."""
+        if kind in self._loaded:
+            return self._loaded[kind].get(entity_id)
+        key = (kind, entity_id)
+        if key not in self._one:
+            self._single_reads[kind] += 1
+            if self._single_reads[kind] > 200 and self.scan is not None:
+                return self.load_kind(kind).get(entity_id)  # many asked: read them all at once
+            if self.scan is not None and not self._exists_on_disk(kind, entity_id):
+                self._one[key] = None
+            else:
+                try:
+                    self._one[key] = self.program.read(kind, entity_id)
+                except UsageError:
+                    self._one[key] = None
+        return self._one[key]
+
+    def _exists_on_disk(self, kind: str, entity_id: str) -> bool:
         if self.records is not None:
             return entity_id in self.records.get(kind, {})
+        if self.scan is not None:
+            if kind not in self._ids:
+                self._ids[kind] = set(self.scan.ids(kind))
+            return entity_id in self._ids[kind]
         return self.program.exists(kind, entity_id)
+
+    def exists(self, kind: str, entity_id: str) -> bool:
+        if self._deps is not None:
+            self._deps.add((kind, entity_id))
+        if (kind, entity_id) in self._overrides:
+            return self._overrides[(kind, entity_id)] is not None
+        return self._exists_on_disk(kind, entity_id)
 
     def get(self, kind: str, entity_id: str) -> dict | None:
         """The entity's data if it exists and passed its own checks."""
+        if self._deps is not None:
+            self._deps.add((kind, entity_id))
         if (kind, entity_id) in self._overrides:
             return self._overrides[(kind, entity_id)]
-        if self.records is not None:
-            rec = self.records.get(kind, {}).get(entity_id)
-            return rec.data if rec is not None and rec.ok else None
-        key = (kind, entity_id)
-        if key not in self._one:
-            try:
-                rec = self.program.read(kind, entity_id)
-            except UsageError:
-                rec = None
-            self._one[key] = rec.data if rec is not None and rec.ok else None
-        return self._one[key]
+        rec = self.record(kind, entity_id)
+        return rec.data if rec is not None and rec.ok else None
 
     def all(self, kind: str) -> dict[str, dict]:
+        if self._dep_kinds is not None:
+            self._dep_kinds.add(kind)
         if kind not in self._all:
-            recs = self.records[kind] if self.records is not None else self.program.load(kind)
+            recs = self.load_kind(kind)
             out = {i: r.data for i, r in recs.items() if r.ok}
             for (k, entity_id), data in self._overrides.items():
                 if k == kind:
@@ -118,6 +172,8 @@ class Index:
 
     def rules(self) -> PairRules:
         """The pairing rules over everyone: built once, as every open pair asks for them."""
+        if self._dep_kinds is not None:
+            self._dep_kinds.update(("participant", "pair"))
         if self._rules is None:
             people = {i: from_dict(Participant, d) for i, d in self.all("participant").items()}
             pairs = [from_dict(Pair, d) for d in self.all("pair").values()]
@@ -394,11 +450,17 @@ def _global_findings(index: Index) -> Iterator[tuple[str, str, Finding]]:
 # --------------------------------------------------------------------------
 
 
-def _stray(rel: str) -> Diagnostic:
+def _stray(program: Program, rel: str) -> Diagnostic:
     """Why a file in an entity folder is not read, and what to do."""
+
     from rmtui.core import ids
     from rmtui.core.kinds import of_path
 
+    if os.path.islink(program.root / rel):
+        return diag.error(rel, "symlink", "a symbolic link in an entity folder; rmtui reads only "
+                          "plain files and never follows a link out of the program",
+                          f"replace the link with the files themselves, or remove it (git rm {rel})",
+                          1, 1)
     folder, _, rest = rel.partition("/")
     kind = next(k for k in KINDS.values() if k.folder == folder)
     name = rest.rsplit("/", 1)[-1]
@@ -476,43 +538,293 @@ class _Locator:
         return Diagnostic(relpath, line, col, f.severity, f.rule, f.message, f.hint)
 
 
-def validate(program: Program, today: dt.date | None = None) -> Report:
-    """Check the whole program; every problem, located, sorted."""
-    report = Report()
-    s = program.settings_unchecked
-    report.diagnostics.extend(s.diagnostics)
-    records = program.load_all()
-    index = Index(program, records, settings=s, today=today)
+# --------------------------------------------------------------------------
+# The whole program, with a cache of the last run
+# --------------------------------------------------------------------------
+#
+# A run keeps, under .rmtui/cache/, the stat key of every entity file it saw
+# and, for each entity, its diagnostics and what its cross-file checks looked
+# at. The next run scans the folders (one lstat per file): when nothing
+# changed it prints the kept diagnostics without opening a file; otherwise
+# it checks again the changed entities and those that looked at a changed
+# entity or at a whole kind that changed. Settings, the schemas, rmtui's
+# version and the date are part of the key: any change there checks all.
+
+_REPORT_FORMAT = 2
+_REPORT = "validate.pickle"          # stamp, files, diagnostics: all a run with no change needs
+_STATE = "validate-state.pickle"     # stamp, files, what each entity's checks looked at
+
+Key = tuple[str, str]                # (kind, id)
+
+
+@dataclass
+class _State:
+    """What a run found, kept for the next one.
+
+    ``diags`` holds the diagnostics of the entities that have any; ``owns``
+    the ids files declare where they differ from their file names (None for
+    a file without data); ``edges`` maps an entity to the entities whose
+    checks looked at it, ``kind_edges`` a kind to those that looked at all
+    of it. Entities in edges are numbered by their place in ``present``
+    (lists of small ints pickle ten times faster than lists of pairs).
+    After a change the edges of checked entities are added to, not
+    replaced: one edge too many only costs a check, and a full run (every
+    day) starts them afresh.
+    """
+
+    present: dict[str, list[str]] = field(default_factory=dict)  # kind -> sorted ids
+    diags: dict[Key, tuple] = field(default_factory=dict)
+    owns: dict[Key, str | None] = field(default_factory=dict)
+    edges: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
+    kind_edges: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    dups: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    found_globally: list[Diagnostic] = field(default_factory=list)
+    _flat: list[Key] | None = None
+    _number: dict[Key, int] | None = None
+
+    @property
+    def flat(self) -> list[Key]:
+        if self._flat is None:
+            self._flat = [(k, i) for k in KINDS for i in self.present.get(k, ())]
+        return self._flat
+
+    @property
+    def number(self) -> dict[Key, int]:
+        if self._number is None:
+            self._number = {key: n for n, key in enumerate(self.flat)}
+        return self._number
+
+    def renumber(self, present: dict[str, list[str]]) -> None:
+        """Entities came or went: number them anew, dropping the edges of those gone."""
+        if present == self.present:
+            return
+        old = self.flat
+        self.present, self._flat, self._number = present, None, None
+        number = self.number
+        to_new = [number.get(key, -1) for key in old]
+        self.edges = defaultdict(list, {dep: new for dep, ns in self.edges.items()
+                                        if (new := [to_new[n] for n in ns if to_new[n] >= 0])})
+        self.kind_edges = defaultdict(list, {k: [to_new[n] for n in ns if to_new[n] >= 0]
+                                             for k, ns in self.kind_edges.items()})
+
+    def dependents(self, key: Key) -> list[Key]:
+        flat = self.flat
+        return [flat[n] for n in self.edges.get(key, ())]
+
+    def kind_dependents(self, kind: str) -> list[Key]:
+        flat = self.flat
+        return [flat[n] for n in self.kind_edges.get(kind, ())]
+
+    def record(self, key: Key, kind: Kind, rec: Record, found: list[Diagnostic],
+               deps: tuple[frozenset, frozenset]) -> None:
+        diags = (*rec.diagnostics, *found)
+        if diags:
+            self.diags[key] = diags
+        else:
+            self.diags.pop(key, None)
+        own = kind.id_for(rec.data) if rec.data is not None else None
+        if kind.name != "session" and own != key[1]:
+            self.owns[key] = own
+        else:
+            self.owns.pop(key, None)
+        n = self.number[key]
+        for dep in deps[0]:
+            self.edges[dep].append(n)
+        for dep_kind in deps[1]:
+            self.kind_edges[dep_kind].append(n)
+
+    def forget(self, key: Key) -> None:
+        self.diags.pop(key, None)
+        self.owns.pop(key, None)
+
+    def body(self) -> list[Diagnostic]:
+        out = [d for ds in self.diags.values() for d in ds]
+        out.extend(d for ds in self.dups.values() for d in ds)
+        out.extend(self.found_globally)
+        return out
+
+    @property
+    def count(self) -> int:
+        return len(self.flat)
+
+    def pack(self) -> tuple:
+        return (self.present, dict(self.edges),
+                {k: sorted(set(ns)) for k, ns in self.kind_edges.items()},
+                self.diags, self.owns, self.dups, self.found_globally)
+
+    @classmethod
+    def unpack(cls, packed: tuple) -> _State:
+        present, edges, kind_edges, diags, owns, dups, found_globally = packed
+        return cls(present, dict(diags), dict(owns), defaultdict(list, edges),
+                   defaultdict(list, kind_edges), dict(dups), list(found_globally))
+
+
+def _stamp(program: Program, today: dt.date) -> tuple:
+    import hashlib
+
+    from rmtui import __version__
+    from rmtui.core.settings import FILENAME
+
+    raw = yamlio.peek(program.root / FILENAME) or b""
+    return (_REPORT_FORMAT, __version__, schemas.fingerprint(), hashlib.sha256(raw).hexdigest(),
+            today.isoformat())
+
+
+def validate(program: Program, today: dt.date | None = None, *,
+             progress: Progress | None = None, use_cache: bool = True) -> Report:
+    """Check the whole program; every problem, located, sorted.
+
+    ``progress(stage, done, total)`` hears how a long run is going.
+    """
+    from rmtui.core.store import gc_paused
+
+    today = today or clock.today()
+    cache = program.root / CACHE_DIR
+    with gc_paused():
+        s = program.settings_unchecked
+        scan = program.scan()
+        stamp = _stamp(program, today)
+        files = scan.keys()
+        head = [*s.diagnostics, *(_stray(program, rel) for rel in scan.stray)]
+        kept = read_cache(cache / _REPORT) if use_cache else None
+        if not (isinstance(kept, tuple) and len(kept) == 5 and kept[0] == stamp):
+            kept = None
+        if kept is not None and kept[2] == files and None not in files.values():
+            report = Report(head + list(kept[3]), kept[4])
+            report.diagnostics.sort(key=diag.sort_key)
+            return report
+        state = None
+        if kept is not None:
+            packed = read_cache(cache / _STATE)
+            if isinstance(packed, tuple) and len(packed) == 3 and packed[:2] == kept[:2]:
+                try:
+                    state = _State.unpack(packed[2])
+                except Exception:  # a damaged state is simply rebuilt
+                    state = None
+        if state is not None:
+            assert kept is not None
+            _update(program, s, today, scan, files, kept[2], state, progress)
+        else:
+            state = _check_all(program, s, today, scan, progress)
+        body = state.body()
+        if use_cache:
+            gen = os.urandom(8).hex()  # ties the two files together
+            write_cache(cache / _STATE, (stamp, gen, state.pack()))
+            write_cache(cache / _REPORT, (stamp, gen, files, body, state.count))
+        report = Report(head + body, state.count)
+        report.diagnostics.sort(key=diag.sort_key)
+        return report
+
+
+def _check_one(state: _State, kind: Kind, entity_id: str, rec: Record, index: Index,
+               locate: _Locator) -> None:
+    found: list[Diagnostic] = []
+    deps: tuple[frozenset, frozenset] = (frozenset(), frozenset())
+    if rec.ok:
+        assert rec.data is not None
+        index.begin()
+        try:
+            findings = entity_findings(kind, entity_id, rec.data, index)
+        finally:
+            deps = index.end()
+        found = [locate(rec.path, f) for f in findings]
+    state.record((kind.name, entity_id), kind, rec, found, deps)
+
+
+def _check_all(program: Program, s: Settings, today: dt.date, scan: Scan,
+               progress: Progress | None) -> _State:
+    records = program.load_all(scan=scan, progress=progress)
+    index = Index(program, records, settings=s, today=today, scan=scan)
     locate = _Locator(program)
-    report.diagnostics.extend(_stray(rel) for rel in program.stray_files())
+    state = _State(present={k: list(recs) for k, recs in records.items()})
+    total = sum(len(recs) for recs in records.values())
+    n = 0
     for kind_name, recs in records.items():
         kind = KINDS[kind_name]
-        declared: dict[str, list[str]] = defaultdict(list)
         for entity_id, rec in recs.items():
-            report.files += 1
-            report.diagnostics.extend(rec.diagnostics)
-            if rec.data is None:
-                continue
-            own = kind.id_for(rec.data)
-            if own is not None and kind.name != "session":
-                declared[own].append(rec.path)
-            if not rec.ok:
-                continue
-            for f in entity_findings(kind, entity_id, rec.data, index):
-                report.diagnostics.append(locate(rec.path, f))
-        for own, paths in declared.items():
-            if len(paths) > 1:
-                for p in paths:
-                    others = ", ".join(x for x in paths if x != p)
-                    report.diagnostics.append(locate(p, _err(
-                        "duplicate-id", f"{kind.name} id {own!r} is also declared in {others}",
-                        (kind.key[-1],), "each file holds its own id, the same as its file name")))
-    if s.ok:
-        for kind_name, entity_id, f in _global_findings(index):
-            rec = records[kind_name][entity_id]
-            report.diagnostics.append(locate(rec.path, f))
-    report.diagnostics.sort(key=diag.sort_key)
-    return report
+            _check_one(state, kind, entity_id, rec, index, locate)
+            n += 1
+            if progress is not None and n % 5000 == 0:
+                progress("checking", n, total)
+    if progress is not None:
+        progress("checking", total, total)
+    state.dups = {name: _duplicates(program, KINDS[name], state) for name in KINDS}
+    state.found_globally = _globally(index, s, locate)
+    return state
+
+
+def _update(program: Program, s: Settings, today: dt.date, scan: Scan,
+            files: dict[str, tuple | None], before: dict[str, tuple | None], state: _State,
+            progress: Progress | None) -> None:
+    """Bring the last run's state up to date, checking only what a change could touch."""
+    changed_rels = {rel for rel, key in files.items() if key is None or before.get(rel) != key}
+    changed_rels.update(rel for rel in before if rel not in files)
+    changed: set[Key] = set()
+    for rel in changed_rels:
+        found = kinds_mod.of_path(rel)
+        if found is not None:
+            changed.add((found[0].name, found[1]))
+    changed_kinds = {k for k, _ in changed}
+    again: set[Key] = set()
+    for key in changed:
+        again.update(state.dependents(key))
+    for kind_name in changed_kinds:
+        again.update(state.kind_dependents(kind_name))
+    state.renumber({name: sorted(scan.ids(name)) for name in KINDS})
+    present = state.number
+    for key in changed:
+        if key in present:
+            again.add(key)
+        else:
+            state.forget(key)
+    again = {key for key in again if key in present}
+    index = Index(program, None, settings=s, today=today, scan=scan)
+    locate = _Locator(program)
+    for name, n in Counter(k for k, _ in again).items():
+        if n > 300:
+            index.load_kind(name)
+    for n, (kind_name, entity_id) in enumerate(sorted(again), 1):
+        rec = index.record(kind_name, entity_id)
+        if rec is None:  # vanished since the scan
+            continue
+        _check_one(state, KINDS[kind_name], entity_id, rec, index, locate)
+        if progress is not None and n % 5000 == 0:
+            progress("checking", n, len(again))
+    for name in KINDS:
+        if name in changed_kinds or name not in state.dups:
+            state.dups[name] = _duplicates(program, KINDS[name], state)
+    if changed_kinds & {"participant", "pair"}:
+        state.found_globally = _globally(index, s, locate)
+
+
+def _duplicates(program: Program, kind: Kind, state: _State) -> list[Diagnostic]:
+    """Files of one kind that declare the same id."""
+    if kind.name == "session":
+        return []
+    declared: dict[str, list[str]] = defaultdict(list)
+    owns = state.owns
+    for entity_id in state.present.get(kind.name, ()):
+        own = owns.get((kind.name, entity_id), entity_id)
+        if own is not None:
+            declared[own].append(f"{kind.folder}/{entity_id}.yaml")
+    locate = None
+    out = []
+    for own, paths in declared.items():
+        if len(paths) > 1:
+            locate = locate or _Locator(program)
+            for p in sorted(paths):
+                others = ", ".join(x for x in sorted(paths) if x != p)
+                out.append(locate(p, _err(
+                    "duplicate-id", f"{kind.name} id {own!r} is also declared in {others}",
+                    (kind.key[-1],), "each file holds its own id, the same as its file name")))
+    return out
+
+
+def _globally(index: Index, s: Settings, locate: _Locator) -> list[Diagnostic]:
+    if not s.ok:
+        return []
+    return [locate(KINDS[kind_name].path(entity_id), f)
+            for kind_name, entity_id, f in _global_findings(index)]
 
 
 def check_entity(program: Program, kind: Kind, entity_id: str, data: dict,
