@@ -210,7 +210,11 @@ def _ada_key(prog: Program) -> tuple:
     lambda key: {"participants/ada.yaml": 7},
     lambda key: {"participants/ada.yaml": ("junk",)},
     lambda key: {"participants/ada.yaml": (key, "not a record")},
-], ids=["list", "none", "string", "int", "short-tuple", "not-a-record"])
+    lambda key: {"participants/ada.yaml": (key, "not data", ())},
+    lambda key: {"participants/ada.yaml": (key, {"id": "ada"}, "not diagnostics")},
+    lambda key: {"participants/ada.yaml": ("not a key", {"id": "ada"}, ())},
+], ids=["list", "none", "string", "int", "short-tuple", "two-tuple", "not-data",
+        "not-diagnostics", "not-a-key"])
 def test_cache_with_the_right_stamp_but_a_wrong_shape_is_ignored(prog, entries):
     expected = Program(prog.root).load("participant")
     stamp = store._KindCache(Program(prog.root), KINDS["participant"]).stamp

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -19,6 +19,13 @@ from rmtui.core.settings import Settings
 
 RULES = ("roles", "grade", "reporting_line", "department", "language", "timezone",
          "exclusions", "repeat", "status", "training", "capacity")
+
+# The participant fields the rules read (a test watches every attribute they
+# touch). A change to other fields cannot make a pair break a rule.
+PARTICIPANT_FIELDS = frozenset({
+    "id", "role", "grade", "employee_id", "manager_id", "department", "languages",
+    "timezone", "exclusions", "status", "training_completed", "capacity",
+})
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,13 @@ class OrgChart:
             if p.employee_id and p.manager_id:
                 self.manager[p.employee_id] = p.manager_id
 
+    @classmethod
+    def of_managers(cls, manager: dict[str, str]) -> OrgChart:
+        """A chart from ``{employee_id: manager_id}`` directly."""
+        chart = cls(())
+        chart.manager = dict(manager)
+        return chart
+
     def chain(self, employee_id: str, depth: int) -> list[str]:
         """Managers above ``employee_id``, nearest first, at most ``depth``."""
         out: list[str] = []
@@ -94,16 +108,22 @@ def _level(n: int) -> str:
 class PairRules:
     """Checks one mentor-mentee combination against the program's hard rules."""
 
-    def __init__(self, settings: Settings, people: dict[str, Participant],
+    def __init__(self, settings: Settings, people: Mapping[str, Participant],
                  pairs: Iterable[Pair] = (), as_of: dt.date | None = None,
-                 org_extra: dict[str, str] | None = None) -> None:
+                 org_extra: dict[str, str] | None = None, *, org: OrgChart | None = None,
+                 by_people: Mapping[tuple[str, str], Sequence[Pair]] | None = None) -> None:
+        """``org`` and ``by_people`` may be given ready-made (validation builds them
+        from plain data, without making a model of everyone)."""
         self.settings = settings
         self.people = people
         self.as_of = as_of or dt.date.today()
-        self.org = OrgChart(people.values(), org_extra)
-        self.by_people: dict[tuple[str, str], list[Pair]] = defaultdict(list)
-        for p in pairs:
-            self.by_people[(p.mentor, p.mentee)].append(p)
+        self.org = org if org is not None else OrgChart(people.values(), org_extra)
+        if by_people is None:
+            grouped: dict[tuple[str, str], list[Pair]] = defaultdict(list)
+            for p in pairs:
+                grouped[(p.mentor, p.mentee)].append(p)
+            by_people = grouped
+        self.by_people = by_people
         self.cfg = {name: settings.rule(name) for name in RULES}
 
     def enabled(self, rule: str) -> bool:

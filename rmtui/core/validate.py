@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,7 @@ from rmtui.core.diagnostics import ERROR, WARNING, Diagnostic
 from rmtui.core.errors import UsageError
 from rmtui.core.kinds import KINDS, Kind
 from rmtui.core.model import Pair, Participant, from_dict
-from rmtui.core.rules import PairRules, known_timezone
+from rmtui.core.rules import PARTICIPANT_FIELDS, OrgChart, PairRules, known_timezone
 from rmtui.core.settings import Settings
 from rmtui.core.store import CACHE_DIR, Program, Progress, Record, Scan, read_cache, write_cache
 
@@ -175,10 +175,37 @@ class Index:
         if self._dep_kinds is not None:
             self._dep_kinds.update(("participant", "pair"))
         if self._rules is None:
-            people = {i: from_dict(Participant, d) for i, d in self.all("participant").items()}
-            pairs = [from_dict(Pair, d) for d in self.all("pair").values()]
-            self._rules = PairRules(self.settings, people, pairs, as_of=self.today)
+            people = self.all("participant")
+            manager = {d["employee_id"]: d["manager_id"] for d in people.values()
+                       if d.get("employee_id") and d.get("manager_id")}
+            grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
+            for d in self.all("pair").values():
+                grouped[(d.get("mentor"), d.get("mentee"))].append(d)
+            self._rules = PairRules(
+                self.settings, _Models(people, Participant), as_of=self.today,
+                org=OrgChart.of_managers(manager),
+                by_people=_Models(grouped, lambda ds: [from_dict(Pair, d) for d in ds]))
         return self._rules
+
+
+class _Models(Mapping):
+    """Plain data that becomes models one at a time, when asked for."""
+
+    def __init__(self, data: Mapping, make: Callable) -> None:
+        self._data = data
+        self._make = make if not isinstance(make, type) else (lambda d: from_dict(make, d))
+        self._made: dict = {}
+
+    def __getitem__(self, key):
+        if key not in self._made:
+            self._made[key] = self._make(self._data[key])
+        return self._made[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
 
 
 def _model(cls, data: dict | None):
@@ -410,33 +437,58 @@ def entity_findings(kind: Kind, entity_id: str, data: dict, index: Index) -> lis
 # --------------------------------------------------------------------------
 
 
-def _global_findings(index: Index) -> Iterator[tuple[str, str, Finding]]:
-    """``(kind, id, finding)`` for problems that only show across many files."""
-    people = index.all("participant")
+def _global_findings(index: Index, *, people: set[str] | None = None,
+                     pairs_of: set[str] | None = None) -> Iterator[tuple[str, str, Finding]]:
+    """``(kind, id, finding)`` for problems that only show across many files.
+
+    ``people`` limits the duplicate checks to those participants and
+    ``pairs_of`` the pair checks to the pairs of those participants (what
+    the check of one edited entity needs); by default: everything.
+    """
+    everyone = index.all("participant")
     for key, rule, severity in (("employee_id", "duplicate-employee-id", ERROR),
                                 ("email", "duplicate-email", WARNING)):
+        wanted = None
+        if people is not None:
+            wanted = {everyone[p][key].strip().casefold() for p in people
+                      if p in everyone and isinstance(everyone[p].get(key), str)}
+            if not wanted:
+                continue
         owners: dict[str, list[str]] = defaultdict(list)
-        for pid, data in people.items():
+        for pid, data in everyone.items():
             if isinstance(data.get(key), str):
-                owners[data[key].strip().casefold()].append(pid)
+                value = data[key].strip().casefold()
+                if wanted is None or value in wanted:
+                    owners[value].append(pid)
         for ids in owners.values():
             if len(ids) > 1:
                 for pid in ids:
                     others = ", ".join(i for i in ids if i != pid)
                     yield "participant", pid, Finding(
-                        rule, f"{key} {people[pid][key]!r} is also used by {others}", (key,),
+                        rule, f"{key} {everyone[pid][key]!r} is also used by {others}", (key,),
                         f"each person has their own {key}", severity)
+    if people is not None and pairs_of is None:
+        return
     pairs = index.all("pair")
     rules = index.rules()
+    mentors = mentees = None
+    if pairs_of is not None:
+        mine = [d for d in pairs.values()
+                if d.get("mentor") in pairs_of or d.get("mentee") in pairs_of]
+        mentors = {d.get("mentor") for d in mine}
+        mentees = {d.get("mentee") for d in mine}
+        pairs = {pid: d for pid, d in pairs.items()
+                 if d.get("mentor") in mentors or d.get("mentee") in mentees}
     models = [m for m in (_model(Pair, d) for d in pairs.values()) if m is not None]
-    for mentor_id, (n, cap, mine) in sorted(rules.over_capacity(models).items()):
-        for p in mine[cap:]:
+    for mentor_id, (n, cap, held) in sorted(rules.over_capacity(
+            [m for m in models if mentors is None or m.mentor in mentors]).items()):
+        for p in held[cap:]:
             yield "pair", p.id, _err("rule-capacity", f"{mentor_id} mentors {n} pairs but has "
                                      f"capacity {cap}", ("mentor",),
                                      f"end or pause a pair, or raise {mentor_id}'s capacity")
     open_by_mentee: dict[str, list[str]] = defaultdict(list)
     for p in models:
-        if p.status in Pair.COMMITTED:
+        if p.status in Pair.COMMITTED and (mentees is None or p.mentee in mentees):
             open_by_mentee[p.mentee].append(p.id)
     for mentee, ids in sorted(open_by_mentee.items()):
         if len(ids) > 1:
@@ -840,14 +892,42 @@ def check_entity(program: Program, kind: Kind, entity_id: str, data: dict,
             found.append(_err("id-mismatch", f"'{key}' must be {want!r} for this file", (key,)))
     if found:
         return found
-    index = index or Index(program)
-    index.override(kind.name, entity_id, data)
-    found.extend(entity_findings(kind, entity_id, data, index))
-    if kind.name in ("pair", "participant"):
-        found.extend(f for k, i, f in _global_findings(index) if (k, i) == (kind.name, entity_id))
-    if kind.name == "participant":
-        found.extend(_effect_on_pairs(entity_id, index))
+    from rmtui.core.store import gc_paused
+
+    with gc_paused():
+        index = index or Index(program)
+        index.override(kind.name, entity_id, data)
+        found.extend(entity_findings(kind, entity_id, data, index))
+        if kind.name == "pair":
+            people = {data.get("mentor"), data.get("mentee")} - {None}
+            found.extend(f for k, i, f in _global_findings(index, people=set(), pairs_of=people)
+                         if (k, i) == (kind.name, entity_id))
+        if kind.name == "participant" and _may_touch_others(program, entity_id, data):
+            found.extend(f for k, i, f in _global_findings(index, people={entity_id})
+                         if (k, i) == (kind.name, entity_id))
+            found.extend(_effect_on_pairs(entity_id, index))
     return found
+
+
+# what the checks across all participants read: the rules' fields, and the
+# fields that must be unique
+_SHARED_PARTICIPANT_FIELDS = PARTICIPANT_FIELDS | {"email"}
+
+
+def _may_touch_others(program: Program, entity_id: str, data: dict) -> bool:
+    """Whether a participant's new data can change a check that spans everyone.
+
+    Only a change to a field the rules or the uniqueness checks read can: a
+    new title or skill needs neither the whole participant list nor the
+    pairs, which keeps such an edit fast in a program of any size.
+    """
+    try:
+        old = program.read("participant", entity_id)
+    except UsageError:
+        return True  # a new participant
+    if not old.ok or old.data is None:
+        return True
+    return any(old.data.get(k) != data.get(k) for k in _SHARED_PARTICIPANT_FIELDS)
 
 
 def _effect_on_pairs(person: str, index: Index) -> Iterator[Finding]:
@@ -864,6 +944,6 @@ def _effect_on_pairs(person: str, index: Index) -> Iterator[Finding]:
             if f.severity == ERROR and f.rule.startswith("rule-"):
                 yield _warn(f.rule, f"pair {pid} now breaks a rule: {f.message}", (),
                             f"end or change pair {pid}")
-    for k, pid, f in _global_findings(index):
+    for k, pid, f in _global_findings(index, people=set(), pairs_of={person}):
         if k == "pair" and pid in mine and f.severity == ERROR:
             yield _warn(f.rule, f"pair {pid}: {f.message}", (), f.hint)
