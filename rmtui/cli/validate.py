@@ -24,10 +24,20 @@ def validate(out: OutputSpec, strict: bool, summary: bool) -> None:
     hint, all in one run. Prints nothing and exits 0 when all is well; exits 1 when
     there is an error (or, with --strict, a warning).
     """
+    from rmtui.cli.progress import progress_bar
+    from rmtui.core.ops.change import recover
     from rmtui.core.validate import validate as run
 
     prog = program()
-    rep = run(prog)
+    note = recover(prog)  # a change a killed rmtui left half done
+    if note:
+        click.echo(f"note: {note}", err=True)
+    bar = progress_bar()
+    try:
+        rep = run(prog, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     fmt = out.resolve_format(default="text")
     if fmt == "text":
         text = "".join(format_diagnostic(d, prog.root) + "\n" for d in rep.diagnostics)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,6 +87,7 @@ class Repo:
         self._git_dir = git_dir
         self._hooks = hooks
         self.landed: str | None = None  # the commit made, once the branch has moved
+        self.before_staging: Callable[[str], None] | None = None
 
     @classmethod
     def of(cls, path: Path) -> Repo | None:
@@ -164,10 +165,22 @@ class Repo:
 
     # -- writing ---------------------------------------------------------------
 
+    def relpath(self, path: Path | str) -> str:
+        return Path(os.path.relpath(path, self.root)).as_posix()
+
+    def head(self) -> str | None:
+        proc = _run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], self.root, check=False)
+        if proc.returncode != 0:
+            return None
+        return proc.stdout.strip() or None
+
     def commit(self, paths: Iterable[Path], message: str, op: str) -> str | None:
         """Commit exactly ``paths`` (created, changed or deleted); return the new sha.
 
         Other changes in the work tree or the index stay as they are.
+        ``self.before_staging``, if set, hears what the index held for these
+        paths before `git add` changes it (the journal keeps it, to put it
+        back after a crash).
         """
         rel = sorted({Path(os.path.relpath(p, self.root)).as_posix() for p in paths})
         if not rel:
@@ -178,13 +191,15 @@ class Repo:
             if head is not None:
                 return self._commit_plumbing(rel, message, op, *head)
         staged = self.staged(rel)
+        if self.before_staging is not None:
+            self.before_staging(staged)
         try:
             return self._commit(rel, message, op)
         except BaseException:
             # a hook said no, or git failed: the index holds for these paths what it held
             # before (the caller puts the files back)
             if self.landed is None:
-                self._restore_index(rel, staged)
+                self.restore_index(rel, staged)
             raise
 
     def staged(self, rel: list[str]) -> str:
@@ -265,7 +280,7 @@ class Repo:
                 listing[parent_folder].pop(name, None)
         tree = self._mktree(listing[""])
         if tree == parent_tree:
-            self._sync_index(rel)
+            self.sync_index(rel)
             return None  # nothing actually changed
         faults.point("commit: trees written")
         full = f"{message.rstrip()}\n\n{TRAILER}: {op}\n"
@@ -281,7 +296,7 @@ class Repo:
                                  "the command again")
         self.landed = sha
         faults.point("commit: branch moved")
-        self._sync_index(rel)
+        self.sync_index(rel)
         faults.point("commit: index updated")
         return sha
 
@@ -290,12 +305,13 @@ class Repo:
                        for name, (mode, kind, sha) in sorted(entries.items()))
         return _run(["mktree", "-z"], self.root, input=text).stdout.strip()
 
-    def _sync_index(self, rel: list[str]) -> None:
+    def sync_index(self, rel: list[str]) -> None:
         """Make the index hold, for these paths, what the work tree holds (as just committed)."""
         _run(["update-index", "--add", "--remove", "-z", "--stdin"], self.root,
              input="".join(p + "\0" for p in rel), env=_LITERAL)
 
-    def _restore_index(self, rel: list[str], staged: str) -> None:
+    def restore_index(self, rel: list[str], staged: str) -> None:
+        """Give the index entries of ``rel`` back what ``staged`` (``ls-files -s -z``) says."""
         _run(["update-index", "-q", "--force-remove", "--", *rel], self.root, check=False,
              env=_LITERAL)
         if staged:
@@ -383,6 +399,7 @@ class Repo:
             detail = (proc.stderr or proc.stdout).strip().splitlines()
             raise RepoError("the change cannot be undone cleanly: later changes touch the same files",
                             hint=(detail[-1] if detail else None))
+        faults.point("undo: reverted, not committed")
         full = f"{message.rstrip()}\n\nThis reverts commit {sha}.\n\n{TRAILER}: {op}\n"
         try:
             _run(["commit", "-q", "-F", "-"], self.root, env=self.identity_env(), input=full)
@@ -390,4 +407,5 @@ class Repo:
             # a hook said no: leave no revert half done (other local changes stay)
             _run(["revert", "--abort"], self.root, check=False)
             raise
+        faults.point("undo: committed")
         return self.git("rev-parse", "HEAD").strip()

@@ -37,6 +37,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from rmtui.core import diagnostics as diag
+from rmtui.core import faults
 from rmtui.core.diagnostics import Diagnostic
 from rmtui.core.errors import DataError, RepoError
 
@@ -770,18 +771,23 @@ def write_atomic(path: Path, data: bytes, expected: str | None, *, new: bool = F
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fh.write(data[: len(data) // 2])
+            faults.point("write: half a temporary file")
+            fh.write(data[len(data) // 2:])
             fh.flush()
             os.fsync(fh.fileno())
+        faults.point("write: temporary file written")
         if current is not None:
             os.chmod(tmp, os.stat(path).st_mode & 0o777)
         else:
             os.chmod(tmp, 0o666 & ~_umask())
         if new:
             os.link(tmp, path)  # fails if the file appeared meanwhile
+            faults.point("write: file linked")
             os.unlink(tmp)
         else:
             os.replace(tmp, path)
+        faults.point("write: file in place")
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

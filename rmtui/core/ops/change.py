@@ -14,8 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rmtui.core import gitrepo, schemas, yamlio
+from rmtui.core import faults, gitrepo, schemas, yamlio
 from rmtui.core.errors import DataError, RepoError
+from rmtui.core.journal import FILE as JOURNAL_FILE
+from rmtui.core.journal import Journal
+from rmtui.core.journal import recover as recover_journal
 from rmtui.core.kinds import Kind
 from rmtui.core.lock import program_lock
 from rmtui.core.store import Program
@@ -49,19 +52,27 @@ class Change:
         self.backups: dict[Path, bytes | None] = {}
         self.warnings: list[str] = []
         self.sha: str | None = None
+        self.journal: Journal | None = None
 
-    def _remember(self, path: Path) -> None:
+    def _remember(self, path: Path, new: bytes | None) -> None:
+        """Keep the file's old bytes, and note the write in the journal before it happens."""
         if path not in self.backups:
             self.backups[path] = yamlio.read_bytes(path)
+        if self.journal is not None:
+            self.journal.file(self.program.relpath(path), self.backups[path], new)
 
     def create(self, relpath: str, text: str) -> None:
         path = self.program.abspath(relpath)
-        self._remember(path)
-        yamlio.write_atomic(path, text.encode("utf-8"), None, new=True)
+        data = text.encode("utf-8")
+        if yamlio.read_bytes(path) is not None:
+            raise RepoError(f"{path} already exists",
+                            hint="choose another id, or edit the existing one")
+        self._remember(path, data)
+        yamlio.write_atomic(path, data, None, new=True)
 
     def replace(self, relpath: str, data: bytes, expected: str) -> None:
         path = self.program.abspath(relpath)
-        self._remember(path)
+        self._remember(path, data)
         yamlio.write_atomic(path, data, expected)
 
     def delete(self, relpath: str, expected: str | None = None) -> None:
@@ -72,8 +83,9 @@ class Change:
         if expected is not None and yamlio.digest(current) != expected:
             raise RepoError(f"{relpath} changed on disk since it was read; nothing was removed",
                             hint="look at the change (git diff), then run the command again")
-        self._remember(path)
+        self._remember(path, None)
         path.unlink()
+        faults.point("write: file removed")
         _prune_empty(path.parent, self.program.root)
 
     @property
@@ -102,11 +114,35 @@ def _prune_empty(folder: Path, root: Path) -> None:
         pass
 
 
+def recover(program: Program) -> str | None:
+    """Finish or undo a change a killed rmtui left behind; what was done, or None.
+
+    Takes the program lock without waiting: if another rmtui holds it, the
+    journal is that one's, and nothing is done.
+    """
+    if not (program.root / JOURNAL_FILE).exists():
+        return None
+    try:
+        with program_lock(program.root, timeout=0):
+            found = recover_journal(program.root)
+    except RepoError:
+        return None
+    return found.describe() if found else None
+
+
 @contextmanager
 def change(program: Program, message: str, op: str, *, commit: bool = True) -> Iterator[Change]:
-    """Run a mutation: lock, refuse early if git is busy, write, commit, or undo the writes."""
+    """Run a mutation: lock, refuse early if git is busy, write, commit, or undo the writes.
+
+    A journal records each write before it happens, so that if the process is
+    killed half way the next rmtui undoes the half change (or, if the commit
+    had landed, completes it): see :mod:`rmtui.core.journal`.
+    """
     ch = Change(program, commit)
     with program_lock(program.root):
+        found = recover_journal(program.root)
+        if found is not None:
+            ch.warnings.append(found.describe())
         if commit:
             ch.repo = gitrepo.Repo.of(program.root)
             if ch.repo is None:
@@ -114,13 +150,24 @@ def change(program: Program, message: str, op: str, *, commit: bool = True) -> I
                                    "committed (run `git init` in it to keep its history)")
             else:
                 ch.repo.check_can_commit()
+        ch.journal = Journal(program.root, message, op, commit=ch.repo is not None)
+        if ch.repo is not None:
+            ch.journal.start(ch.repo.head())
         try:
             yield ch
             if ch.repo is not None and ch.backups:
+                faults.point("change: files written")
+                ch.repo.before_staging = ch.journal.staged
                 ch.sha = ch.repo.commit(list(ch.backups), message, op)
         except BaseException:
-            ch.rollback()
+            if ch.repo is not None and ch.repo.landed is not None:
+                ch.sha = ch.repo.landed  # the commit stands; the journal finishes it next time
+                raise
+            ch.rollback()  # (the repository facade put the index back)
+            ch.journal.close()
             raise
+        ch.journal.close()
+        faults.point("change: done")
 
 
 def outcome_of(ch: Change, message: str, entity_id: str | None = None) -> Outcome:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from rmtui.core import gitrepo, kinds
 from rmtui.core.errors import RepoError, UsageError
+from rmtui.core.journal import Journal
+from rmtui.core.journal import recover as recover_journal
 from rmtui.core.kinds import KINDS, Kind
 from rmtui.core.lock import program_lock
 from rmtui.core.ops.change import Outcome
@@ -51,11 +53,20 @@ def undo(program: Program) -> Outcome:
     if repo is None:
         raise RepoError("the program is not in a git repository; there is nothing to undo")
     with program_lock(program.root):
+        found = recover_journal(program.root)
         repo.check_can_commit()
         last = repo.log([program.root], limit=1, rmtui_only=True)
         if not last or last[0].op == "program.init":
             raise UsageError("there is no rmtui change to undo")
         target = last[0]
-        sha = repo.revert(target.sha, f"undo: {target.subject}", "undo")
+        # a revert killed half way is aborted by the next rmtui (see core.journal)
+        journal = Journal(program.root, f"undo: {target.subject}", "undo", commit=True)
+        journal.start(repo.head())
+        journal.begin()
+        try:
+            sha = repo.revert(target.sha, f"undo: {target.subject}", "undo")
+        finally:
+            journal.close()
     files = [program.relpath(repo.root / f) for f in repo.files_of(sha)]
-    return Outcome(f"undid {target.subject!r} ({target.sha[:10]})", files, sha)
+    return Outcome(f"undid {target.subject!r} ({target.sha[:10]})", files, sha,
+                   [found.describe()] if found else [])
