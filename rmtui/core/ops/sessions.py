@@ -48,6 +48,9 @@ def log_session(program: Program, pair_id: str, *, date: str | None = None,
     refuse(f"session {entity_id}", findings)
     with change(program, f"session: log {pair_id} on {data['date']}", "session.log",
                 commit=commit) as ch:
+        # another writer may have logged a session that day since the id was made:
+        # the next free -N is chosen again under the lock
+        entity_id = new_id(program, kind, data)
         ch.create(kind.path(entity_id), yamlio.dump(ordered(kind, data)))
     out = outcome_of(ch, f"logged session {entity_id}", entity_id)
     out.warnings.extend(warnings_of(findings))
