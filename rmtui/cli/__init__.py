@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("rmtui.cli.history:history",
                 "List the commits that changed the program, or one entity."),
     "undo": ("rmtui.cli.history:undo", "Revert rmtui's last change to the program with a new commit."),
+    "migrate": ("rmtui.cli.migrate:migrate",
+                "Upgrade a program in an older file format to this rmtui's, in one commit."),
 }
 ALIASES = {
     "check": "validate", "participants": "participant", "pairs": "pair", "goals": "goal",

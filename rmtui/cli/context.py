@@ -33,8 +33,13 @@ def state() -> State:
     return obj
 
 
-def program() -> Program:
-    return state().program()
+def program(*, any_version: bool = False) -> Program:
+    """The program the command works on; one in an older file format is refused
+    (with the hint to run `rmtui migrate`) unless ``any_version``."""
+    prog = state().program()
+    if not any_version:
+        prog.check_version()
+    return prog
 
 
 def root_or_none() -> Path | None:

@@ -32,6 +32,12 @@ class Settings:
 
     values: dict = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    version: int = SCHEMA_VERSION  # the file format version program.toml declares
+
+    @property
+    def outdated(self) -> bool:
+        """The program is in another file format version: nothing else can be read."""
+        return self.version != SCHEMA_VERSION
 
     @property
     def ok(self) -> bool:
@@ -140,6 +146,22 @@ def parse(raw: bytes, path: str = FILENAME) -> Settings:
             "fix the TOML syntax (strings in double quotes, dates as 2027-01-15)", line, col))
         return out
     plain = to_plain(data)
+    version = plain.get("schema_version", 0)  # version 0 did not write one
+    if isinstance(version, int) and not isinstance(version, bool) and version != SCHEMA_VERSION:
+        pos = locate_toml(text, ("schema_version",)) or (1, 1)
+        if version < SCHEMA_VERSION:
+            out.diagnostics.append(diag.error(
+                path, "schema-version", f"this program uses rmtui's file format version {version}; "
+                f"this rmtui reads version {SCHEMA_VERSION}",
+                "run `rmtui migrate` to upgrade it (one commit; `git show` lists every change)",
+                *pos))
+        else:
+            out.diagnostics.append(diag.error(
+                path, "schema-version", f"this program uses file format version {version}, made by "
+                f"a newer rmtui; this one reads version {SCHEMA_VERSION}",
+                "upgrade rmtui (pip install -U rmtui)", *pos))
+        out.version = version
+        return out
     for issue in schemas.get("program").check(plain):
         pos = locate_toml(text, issue.path) or (None, None)
         out.diagnostics.append(diag.error(path, "settings", issue.message, issue.hint, *pos))

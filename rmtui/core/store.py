@@ -252,6 +252,14 @@ class Program:
                             diagnostics=s.diagnostics)
         return s
 
+    def check_version(self) -> None:
+        """Refuse a program in another file format version (``rmtui migrate`` upgrades it)."""
+        s = self.settings_unchecked
+        if s.outdated:
+            raise DataError("this program's files are in another format version",
+                            diagnostics=s.diagnostics,
+                            hint=s.diagnostics[0].hint if s.diagnostics else None)
+
     @property
     def settings_unchecked(self) -> settings.Settings:
         if self._settings is None:

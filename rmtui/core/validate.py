@@ -734,6 +734,8 @@ def validate(program: Program, today: dt.date | None = None, *,
     cache = program.root / CACHE_DIR
     with gc_paused():
         s = program.settings_unchecked
+        if s.outdated:  # files of another format version: only `rmtui migrate` reads them
+            return Report(list(s.diagnostics))
         scan = program.scan()
         stamp = _stamp(program, today)
         files = scan.keys()
