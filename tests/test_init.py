@@ -49,12 +49,20 @@ def test_init_creates_a_program_with_its_own_repository(tmp_path, rmtui) -> None
         assert (path / rel).read_text(encoding="utf-8") == \
             (TEMPLATE / rel).read_text(encoding="utf-8"), rel
     assert not (path / "gitignore").exists()
+    # program files merge field by field: the attributes, and the driver in this clone
+    from rmtui.core import merge
+
+    assert (path / ".gitattributes").read_text(encoding="utf-8") == merge.ATTRIBUTES
+    assert git(path, "check-attr", "merge", "sessions/p/2027-01-01.yaml").strip().endswith(
+        "merge: rmtui")
+    assert "merge-file %O %A %B %P" in git(path, "config", "merge.rmtui.driver")
 
     assert (path / ".git").is_dir()
     assert git(path, "rev-parse", "--show-toplevel").strip() == str(path.resolve())
     assert commits(path) == ["program: create Acme reverse mentoring 2027"]
     committed = sorted(git(path, "ls-files").split())
-    assert committed == sorted([".gitignore", "README.md", "program.toml", *SURVEYS,
+    assert committed == sorted([".gitattributes", ".gitignore", "README.md", "program.toml",
+                                *SURVEYS,
                                 "templates/agreement.yaml"])
     # the local cache and the lock file stay out of git
     assert (path / ".rmtui").is_dir()

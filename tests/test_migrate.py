@@ -47,13 +47,15 @@ def test_migrate_upgrades_in_one_commit_keeping_comments(old, rmtui) -> None:
     run = rmtui("-C", old, "migrate")
     assert run.code == 0, run.err
     assert "0 -> 1" in run.err
+    # and this clone merges program files with rmtui's driver from now on
+    assert "merge-file" in git(old, "config", "merge.rmtui.driver")
     log = git(old, "log", "--format=%s").splitlines()
     assert len(log) == commits + 1
     assert log[0] == "program: migrate from file format version 0 to 1"
     assert git(old, "show", "-s", "--format=%B", "HEAD").rstrip().endswith(
         "Rmtui-Op: program.migrate")
     assert sorted(git(old, "show", "--name-only", "--format=", "HEAD").split()) == [
-        "participants/ada-berg.yaml", "participants/carl-dahl.yaml", "program.toml",
+        ".gitattributes", "participants/ada-berg.yaml", "participants/carl-dahl.yaml", "program.toml",
         "sessions/ada-berg--carl-dahl/2026-02-03.yaml"]
     assert git(old, "status", "--porcelain") == ""
     toml = (old / "program.toml").read_text()

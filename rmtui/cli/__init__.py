@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("rmtui.cli.history:history",
                 "List the commits that changed the program, or one entity."),
     "undo": ("rmtui.cli.history:undo", "Revert rmtui's last change to the program with a new commit."),
+    "sync": ("rmtui.cli.sync:sync",
+             "Pull the others' changes (rebasing yours), validate, and push."),
+    "merge-file": ("rmtui.cli.sync:merge_file",
+                   "Merge two versions of a program file: git's merge driver for rmtui."),
     "migrate": ("rmtui.cli.migrate:migrate",
                 "Upgrade a program in an older file format to this rmtui's, in one commit."),
 }

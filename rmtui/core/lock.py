@@ -31,8 +31,32 @@ def _env_timeout() -> float:
     return value if value >= 0 else DEFAULT_TIMEOUT  # nan fails this too
 
 
+_shared: dict[Path, int] = {}  # programs whose lock this process holds for nested steps
+
+
 @contextmanager
-def program_lock(root: Path, timeout: float | None = None):
+def program_lock(root: Path, timeout: float | None = None, *, nested: bool = False):
+    """Hold the program's lock. With ``nested=True`` the holder's own steps (changes
+    made inside it, in this process) pass through; otherwise a second taker waits."""
+    key = Path(root).resolve()
+    if _shared.get(key):
+        _shared[key] += 1  # a step of the larger change that holds the lock
+        try:
+            yield
+        finally:
+            _shared[key] -= 1
+        return
+    with _exclusive(key, timeout):
+        if nested:
+            _shared[key] = 1
+        try:
+            yield
+        finally:
+            _shared.pop(key, None)
+
+
+@contextmanager
+def _exclusive(root: Path, timeout: float | None):
     if timeout is None:
         timeout = _env_timeout()
     folder = root / ".rmtui"

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rmtui.core import settings, yamlio
+from rmtui.core import gitrepo, merge, settings, yamlio
 from rmtui.core.errors import DataError, UsageError
 from rmtui.core.kinds import KINDS
 from rmtui.core.ops.change import Change, Outcome, change, outcome_of
@@ -72,17 +72,27 @@ def migrate(program: Program, *, commit: bool = True) -> tuple[Outcome, list[str
     if version > target:
         raise UsageError(f"this program uses file format version {version}, newer than this "
                          f"rmtui knows ({target})", hint="upgrade rmtui (pip install -U rmtui)")
-    if version == target:
+    repo = gitrepo.Repo.of(program.root)
+    if repo is not None:
+        merge.register_driver(repo)  # this clone merges program files field by field
+    attributes = merge.attributes_text(
+        (yamlio.peek(program.root / ".gitattributes") or b"").decode("utf-8", "replace")
+        if (program.root / ".gitattributes").exists() else None)
+    if version == target and attributes is None:
         return Outcome(f"the program is already at file format version {target}",
                        changed=False), []
     done: list[str] = []
-    message = f"program: migrate from file format version {version} to {target}"
+    message = (f"program: migrate from file format version {version} to {target}"
+               if version < target else "program: merge program files field by field "
+               "(rmtui's merge driver)")
     with change(program, message, "program.migrate", commit=commit) as ch:
         while version < target:
             step = STEPS[version]
             done.append(f"{step.source} -> {step.target}: {step.summary}")
             done.extend(f"  {line}" for line in step.apply(program, ch))
             version = step.target
+        if merge.ensure_attributes(program, ch):
+            done.append(".gitattributes: program files merge with rmtui's merge driver")
     out = outcome_of(ch, f"migrated the program to file format version {target} "
                          f"({len(ch.backups)} file(s) changed)")
     return out, done

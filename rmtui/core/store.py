@@ -37,7 +37,8 @@ from rmtui.core.kinds import KINDS, Kind
 
 CACHE_DIR = ".rmtui/cache"
 _RACY_NS = 3_000_000_000  # files changed this close to a read are re-read next time
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
+KEPT_SESSION_MARK = b"# rmtui-merged-session:"  # see core.merge
 MAX_FILE_BYTES = yamlio.MAX_FILE_BYTES
 PARALLEL_MIN = 2000        # fewer files than this are parsed in-process
 _SMALL_KIND = 1000         # a kind with fewer files has its cache rewritten on any change
@@ -76,6 +77,12 @@ def check_file(kind: Kind, entity_id: str, relpath: str, raw: bytes) -> Record:
             "belong in it", 1, 1)])
     parsed = yamlio.parse(raw, relpath)
     rec = Record(kind.name, entity_id, relpath, diagnostics=list(parsed.diagnostics))
+    if kind.name == "session" and KEPT_SESSION_MARK in raw:
+        line = raw[:raw.index(KEPT_SESSION_MARK)].count(b"\n") + 1
+        rec.diagnostics.append(diag.warning(
+            relpath, "merged-session", "a second session of this day, from a merge, is kept in "
+            "a comment at the end of this file", "`rmtui sync` gives it its own file "
+            "(the next free <date>-N.yaml)", line, 1))
     if not parsed.readable:
         return rec
     data = parsed.data

@@ -10,6 +10,9 @@ from rmtui.core.ops.change import Outcome, change, outcome_of
 from rmtui.core.resources import template_dir
 from rmtui.core.store import Program
 
+# files kept without their dot in the template (so that packaging tools keep them)
+_DOT = {"gitignore": ".gitignore", "gitattributes": ".gitattributes"}
+
 
 def template_files() -> list[tuple[str, Path]]:
     """``(relpath in a program, source)`` for every template file."""
@@ -18,7 +21,7 @@ def template_files() -> list[tuple[str, Path]]:
     for src in sorted(base.rglob("*")):
         if src.is_file() and "__pycache__" not in src.parts:
             rel = src.relative_to(base).as_posix()
-            out.append((".gitignore" if rel == "gitignore" else rel, src))
+            out.append((_DOT.get(rel, rel), src))
     return out
 
 
@@ -58,4 +61,9 @@ def init_program(path: Path, name: str | None = None, *, commit: bool = True) ->
             if rel == settings.FILENAME:
                 text = _render_settings(text, name)
             ch.create(rel, text)
+    repo = gitrepo.Repo.of(program.root)
+    if repo is not None:
+        from rmtui.core import merge
+
+        merge.register_driver(repo)
     return outcome_of(ch, f"created program {name!r} in {path}")
