@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -114,7 +115,7 @@ def _write(path: Path, text: str) -> None:
 def _emit(output: str | None, text: str) -> None:
     if output and output != "-":
         _write(Path(output), text)
-    else:
-        stream = click.get_text_stream("stdout")
-        stream.write(text)
-        stream.flush()
+    else:  # the bytes as they are: CSV and iCalendar lines end in CRLF
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
