@@ -469,8 +469,10 @@ class Compiled:
         spec = self.mapping.fields.get(target)
         if target.startswith("attributes."):
             declared = self.declared.get(target.split(".", 1)[1]) or {}
-            t = _ATTRIBUTE_TYPES.get((spec.type if spec else None) or declared.get("type")
-                                     or "string", "string")
+            stated = (spec.type if spec else None) or declared.get("type")
+            if stated is None:
+                return "any", None, None
+            t = _ATTRIBUTE_TYPES.get(stated, "string")
             return t, ("string" if t == "array" else None), None
         f = self.schema_fields[target]
         return f.type, f.item_type, f.choices
@@ -536,7 +538,7 @@ class Compiled:
                 if i not in out:
                     out.append(i)
             return out or None
-        if isinstance(value, list):
+        if isinstance(value, list) and kind != "any":
             raise CellError(f"{spec.target} takes one value, not a list")
         if spec.from_age is not None:
             age = _integer(value, "an age")
@@ -562,6 +564,11 @@ class Compiled:
             if low in _TRUE or low in _FALSE:
                 return low in _TRUE
             raise CellError(f"{value!r} is not true or false (yes/no)")
+        if kind == "any":  # an attribute of no stated type: text, or the constant's own type
+            if isinstance(value, bool | int | float):
+                return value
+            if isinstance(value, list):
+                return [str(v) for v in value]
         value = str(value) if not isinstance(value, str) else value
         if kind == "enum" and choices and value not in choices:
             raise CellError(f"{value!r} is not one of: {', '.join(map(str, choices))}",

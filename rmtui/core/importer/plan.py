@@ -371,6 +371,8 @@ def _diff(program: Program, rows: list[_RowValues], existing: _Existing, mapping
                 changes.append(FieldChange(target, old, value))
                 _put(after, target, value)
         if changes:
+            order = {n: i for i, n in enumerate(schemas.get("participant").order)}
+            changes.sort(key=lambda c: (order.get(c.field.split(".")[0], len(order)), c.field))
             plan.updated.append(Updated(pid, rv.row, before, after, changes))
         else:
             plan.unchanged.append(pid)
