@@ -613,3 +613,32 @@ def test_core_plan_refuses_without_a_role(hr: Path) -> None:
     with pytest.raises(UsageError):
         importer.make_plan(Program(hr), table, m)
     assert yamlio.is_iso_date("2027-03-01")
+
+
+def test_only_new_fields_are_set_once_and_blank_keep_leaves_fields_alone(empty, tmp_path,
+                                                                          rmtui) -> None:
+    source = tmp_path / "p.csv"
+    source.write_text("EmpID,Name,Team\nA1,Åsa Öberg,Data\nA2,Carl Berg,\n")
+    mapping = tmp_path / "p.toml"
+    body = ('[fields.employee_id]\ncolumn = "EmpID"\n[fields.name]\ncolumn = "Name"\n'
+            '[fields.role]\nvalue = "mentor"\n'
+            '[fields.cohort]\nvalue = "{cohort}"\nonly_new = true\n'
+            '[fields.attributes.team]\ncolumn = "Team"\nblank = "keep"\n')
+    mapping.write_text(body.replace("{cohort}", "wave-1"))
+    assert rmtui("-C", empty, "import", "participants", source, "-m", mapping).code == 0
+    assert people(empty)["asa-oberg"]["cohort"] == "wave-1"
+    assert "attributes" not in people(empty)["carl-berg"]
+    rmtui("-C", empty, "participant", "edit", "carl-berg", "--set", "attributes.team=Ops")
+    mapping.write_text(body.replace("{cohort}", "wave-2"))
+    run = rmtui("-C", empty, "import", "participants", source, "-m", mapping, "--no-commit")
+    assert run.code == 0, run.err
+    assert "nothing to change" in run.err
+    assert people(empty)["asa-oberg"]["cohort"] == "wave-1"
+    assert people(empty)["carl-berg"]["attributes"] == {"team": "Ops"}
+    source.write_text("EmpID,Name,Team\nA1,Åsa Öberg,Platform\nA2,Carl Berg,\nA3,Dee Ng,\n")
+    count = commits(empty)
+    run = rmtui("-C", empty, "import", "participants", source, "-m", mapping, "--no-commit")
+    assert run.code == 0, run.err
+    assert "(not committed)" in run.err and commits(empty) == count
+    assert people(empty)["asa-oberg"]["attributes"] == {"team": "Platform"}
+    assert people(empty)["dee-ng"]["cohort"] == "wave-2"

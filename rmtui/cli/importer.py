@@ -67,6 +67,9 @@ def participants(file: Path, mapping_file: Path | None, save_mapping: Path | Non
     if mapping_file is not None and save_mapping is not None:
         raise click.UsageError("--save-mapping writes a proposal for a file with no mapping; "
                                "it cannot be used with --mapping")
+    # the program first when there is one to import into, so that problems in the
+    # file are shown relative to where the person is, with the offending line
+    prog = program() if mapping_file is not None or dry_run else None
     mapping = importer.load_mapping(mapping_file) if mapping_file is not None else None
     if delimiter in ("tab", "\\t"):
         delimiter = "\t"
@@ -88,7 +91,7 @@ def participants(file: Path, mapping_file: Path | None, save_mapping: Path | Non
                        f"{file} --mapping {save_mapping or 'MAPPING.toml'} --dry-run`", err=True)
             return
         mapping = proposal
-    prog = program()
+    assert prog is not None
     plan = importer.make_plan(prog, table, mapping, role=role, sync=sync)
     for note in plan.notes:
         click.echo(f"note: {note}", err=True)
