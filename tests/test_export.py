@@ -106,6 +106,9 @@ def test_csv_export_of_every_kind_reads_back(prog, tmp_path, rmtui) -> None:
     assert (held["ratings.mentor"], held["ratings.mentee"], held["status"]) == ("4", "5", "held")
     planned = next(s for s in sessions if s["id"] == f"{PAIR}/2027-03-10")
     assert planned["topics"] == "Teams; channels; Copilot, prompts"
+    bare = tmp_path / "bare"  # no extension, several kinds: a folder
+    assert rmtui("-C", prog.root, "export", "pairs", "goals", "-f", "csv", "-o", bare).code == 0
+    assert sorted(p.name for p in bare.iterdir()) == ["goals.csv", "pairs.csv"]
     pairs = read_csv(out / "pairs.csv")
     assert pairs[0]["accepted.mentor"] == "" and pairs[0]["started"] == "2027-01-20"
 

@@ -20,8 +20,9 @@ _EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "js
               help="csv: flat rows, one file per kind; json: one nested document; jsonl: one "
                    "record per line [default: from -o's extension, else json].")
 @click.option("-o", "--output", metavar="DIR|FILE",
-              help="Write to FILE, or one file per kind into DIR (created if needed) "
-                   "[default: standard output].")
+              help="Write to FILE, or one file per kind into DIR (an existing folder, a "
+                   "name ending in /, or a name with no extension when several kinds are "
+                   "exported) [default: standard output].")
 @click.option("--include-sensitive", is_flag=True,
               help="Also export sensitive personal data (birth dates, gender, ethnicity, "
                    "attributes marked sensitive) and the pairs' private session notes.")
@@ -56,7 +57,8 @@ def export(entities: tuple[str, ...], fmt: str | None, output: str | None,
     from rmtui.core import export as core
 
     kinds = core.kinds_named(entities)
-    to_dir = output is not None and (output.endswith(("/", os.sep)) or Path(output).is_dir())
+    to_dir = output is not None and (output.endswith(("/", os.sep)) or Path(output).is_dir()
+                                     or (len(kinds) > 1 and not Path(output).suffix))
     fmt = fmt or _format_of(output, to_dir)
     if not to_dir and fmt == "csv" and len(kinds) > 1:
         raise click.UsageError("a CSV file holds one kind: name one entity, or give -o DIR "

@@ -61,6 +61,22 @@ def participants(file: Path, mapping_file: Path | None, save_mapping: Path | Non
     rmtui import participants hr.csv --save-mapping hr.toml   # propose, then edit
     rmtui import participants hr.csv -m hr.toml --dry-run     # see what would change
     rmtui import participants hr.csv -m hr.toml --sync        # do it; mark leavers
+
+    \b
+    A mapping has one [fields.NAME] table per participant field (attributes as
+    [fields.attributes.NAME]) taking one of
+      column = "Header"   template = "Employee {EmpID}"   value = "en"
+    then, as needed:
+      transform = "last-first"        "Last, First  M" -> "First M Last"
+      map = { "M" = "male" }          unmapped = "error" | "keep" | "blank"
+      default = "..."                 for a blank cell
+      split = ";"                     a list from "Python; SQL"
+      date = "%m/%d/%y"               two_digit_year = "past" | 30
+      from_age = 2017                 birth_year from an age
+      lookup = "name"                 manager_id from the manager's name
+      blank = "keep"                  a blank cell leaves the field as it is
+      only_new = true                 set when a person is added, never again
+    and [source] may give key = "employee_id" | "email", encoding, delimiter.
     """
     from rmtui.core import importer
 
