@@ -26,10 +26,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "Check every file against its JSON Schema and every cross-file rule."),
     "participant": ("rmtui.cli.participant:group",
                     "Add, list, show, edit and remove participants."),
-    "pair": ("rmtui.cli.pair:group", "Add, list, show, edit and remove pairs."),
+    "pair": ("rmtui.cli.pair:group",
+             "Add, list, show, edit and remove pairs; accept, start, pause, resume, complete "
+             "or end them."),
     "goal": ("rmtui.cli.goal:group", "Add, list, show, edit and remove goals."),
     "agreement": ("rmtui.cli.agreement:group",
-                  "Add, list, show, edit and remove learning agreements."),
+                  "Add, list, show, edit and remove learning agreements; fill one from the "
+                  "template and sign it."),
     "session": ("rmtui.cli.session:group", "Log, list, show, edit and remove mentoring sessions."),
     "survey": ("rmtui.cli.survey:group", "Add, list, show, edit and remove surveys."),
     "response": ("rmtui.cli.response:group", "Add, list, show, edit and remove survey responses."),
