@@ -642,3 +642,37 @@ def test_only_new_fields_are_set_once_and_blank_keep_leaves_fields_alone(empty, 
     assert "(not committed)" in run.err and commits(empty) == count
     assert people(empty)["asa-oberg"]["attributes"] == {"team": "Platform"}
     assert people(empty)["dee-ng"]["cohort"] == "wave-2"
+
+
+def test_sync_refuses_an_empty_file_and_keys_match_loosely(hr, empty, tmp_path, rmtui) -> None:
+    header_only = write_rows(tmp_path / "empty.csv", rows_of(HR)[:1])
+    before = tree_digest(hr)
+    run = rmtui("-C", hr, "import", "participants", header_only, "-m", HR_MAP, "--sync")
+    assert run.code == 1 and "has no rows" in run.err
+    assert tree_digest(hr) == before
+    third = edited(HR, tmp_path / "third.csv", removed=tuple(range(1, 101)))
+    run = rmtui("-C", hr, "import", "participants", third, "-m", HR_MAP, "--sync", "--dry-run")
+    assert run.code == 0 and "to mark left_company" in run.out
+    assert "warning: --sync marks" not in run.err  # fewer than half: no warning
+    run = rmtui("-C", hr, "import", "participants",
+                edited(HR, tmp_path / "tiny.csv", removed=tuple(range(1, 300))),
+                "-m", HR_MAP, "--sync", "--dry-run")
+    assert "warning: --sync marks" in run.err and "check that the file is the whole export" \
+        in run.err
+    # an employee number written by hand without quotes, an e-mail in other case
+    (empty / "participants").mkdir(exist_ok=True)
+    (empty / "participants" / "asa.yaml").write_text(
+        "id: asa\nname: Åsa Öberg\nrole: mentor\nemployee_id: 7\nemail: Asa@Example.com\n")
+    source = tmp_path / "p.csv"
+    source.write_text("EmpID,Name,Mail\n7,Åsa Öberg,asa@example.com\n")
+    mapping = tmp_path / "p.toml"
+    mapping.write_text('[source]\nkey = "email"\n[fields.email]\ncolumn = "Mail"\n'
+                       '[fields.employee_id]\ncolumn = "EmpID"\n[fields.name]\ncolumn = "Name"\n'
+                       '[fields.role]\nvalue = "mentor"\n')
+    run = rmtui("-C", empty, "import", "participants", source, "-m", mapping, "--dry-run",
+                "-f", "json")
+    assert run.code == 0, run.err
+    plan = json.loads(run.out)
+    assert plan["added"] == [] and [u["id"] for u in plan["updated"]] == ["asa"]
+    assert {c["field"]: c["new"] for c in plan["updated"][0]["changes"]} == \
+        {"email": "asa@example.com", "employee_id": "7"}

@@ -127,6 +127,10 @@ def make_plan(program: Program, table: Table, mapping: Mapping, *, role: str | N
               sync: bool = False) -> Plan:
     """What importing ``table`` with ``mapping`` would change; raises if any row is wrong."""
     mapping = _with_role(mapping, role)
+    if sync and not table.rows:
+        raise DataError(f"{table.name} has no rows: with --sync, everyone imported before would "
+                        "be marked left_company; nothing was imported",
+                        hint="check that the export is complete")
     settings = program.settings
     compiled = Compiled(mapping, table, settings.get("attributes") or {})
     plan = Plan(table, mapping, sync)
@@ -189,7 +193,7 @@ def _values(compiled: Compiled, table: Table, mapping: Mapping) -> list[_RowValu
                                         f"every row needs its {key}: it finds the person again "
                                         "on the next import", row.line))
         elif isinstance(values.get(key), str):
-            k = values[key]
+            k = key_of(key, values[key])
             if k in seen:
                 problems.append(table.error(
                     "import-duplicate", f"{_where(table, kspec, row)}: {key} {k!r} is also on "
@@ -219,6 +223,14 @@ def _refuse(table: Table, problems: list[Diagnostic]) -> None:
                     "(--dry-run shows what would change)", diagnostics=shown)
 
 
+def key_of(key: str, value: Any) -> str | None:
+    """A key value as rows and files are matched on it (an e-mail without case)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    return (text.casefold() if key == "email" else text) or None
+
+
 @dataclass
 class _Existing:
     data: dict[str, dict]                 # id -> data
@@ -237,8 +249,9 @@ def _existing(program: Program, key: str) -> _Existing:
     data = {i: r.data for i, r in records.items() if r.data is not None}
     owners: dict[str, list[str]] = defaultdict(list)
     for pid, d in data.items():
-        if isinstance(d.get(key), str) and d[key]:
-            owners[d[key]].append(pid)
+        k = key_of(key, d.get(key))
+        if k is not None:  # a number written without quotes by hand still matches
+            owners[k].append(pid)
     twice = {k: v for k, v in owners.items() if len(v) > 1}
     if twice:
         shown = "; ".join(f"{k!r}: {', '.join(v)}" for k, v in sorted(twice.items())[:10])
@@ -347,7 +360,7 @@ def _diff(program: Program, rows: list[_RowValues], existing: _Existing, mapping
     taken = set(existing.data)
     in_file: set[str] = set()
     for rv in rows:
-        k = rv.values[key]
+        k = key_of(key, rv.values[key])
         in_file.add(k)
         pid = existing.by_key.get(k)
         if pid is None:
@@ -382,11 +395,15 @@ def _diff(program: Program, rows: list[_RowValues], existing: _Existing, mapping
         data = existing.data[pid]
         status = data.get("status", "applied")
         mark = plan.sync and status != LEFT
-        plan.missing.append(Missing(pid, k, status, mark))
+        plan.missing.append(Missing(pid, str(data.get(key)), status, mark))
         if mark:
             after = dict(data, status=LEFT)
             plan.updated.append(Updated(pid, None, data, after,
                                         [FieldChange("status", data.get("status"), LEFT)]))
+    marked = sum(m.marked for m in plan.missing)
+    if marked > 10 and marked > len(existing.by_key) / 2:
+        plan.warnings.append(f"--sync marks {marked} of {len(existing.by_key)} people "
+                             "left_company: check that the file is the whole export")
 
 
 def _check(program: Program, plan: Plan) -> None:
