@@ -676,3 +676,21 @@ def test_sync_refuses_an_empty_file_and_keys_match_loosely(hr, empty, tmp_path, 
     assert plan["added"] == [] and [u["id"] for u in plan["updated"]] == ["asa"]
     assert {c["field"]: c["new"] for c in plan["updated"][0]["changes"]} == \
         {"email": "asa@example.com", "employee_id": "7"}
+
+
+def test_people_back_in_the_export_are_no_longer_left(hr, tmp_path, rmtui) -> None:
+    gone = edited(HR, tmp_path / "gone.csv", removed=(150,))
+    assert rmtui("-C", hr, "import", "participants", gone, "-m", HR_MAP, "--sync").code == 0
+    assert people(hr)["bartholemew-khemmich"]["status"] == "left_company"
+    rehired = edited(HR, tmp_path / "rehired.csv",
+                     {2: {"EmploymentStatus": "Active"}})  # Karthikeyan Ait Sidi, who had left
+    run = rmtui("-C", hr, "import", "participants", rehired, "-m", HR_MAP, "--sync",
+                "--dry-run")
+    assert run.code == 0, run.err
+    assert 'status: "left_company" -> "applied"' in run.out
+    assert rmtui("-C", hr, "import", "participants", rehired, "-m", HR_MAP, "--sync").code == 0
+    assert subject(hr) == "participant: import 311 from rehired.csv (2 updated)"
+    everyone = people(hr)
+    assert everyone["bartholemew-khemmich"]["status"] == "applied"
+    assert everyone["karthikeyan-ait-sidi"]["status"] == "applied"
+    assert everyone["sarah-akinkuolie"]["status"] == "left_company"  # still terminated

@@ -26,6 +26,7 @@ from rmtui.core.store import Program
 
 ROLES = ("mentor", "mentee", "from-column")
 LEFT = "left_company"
+REJOINED = "applied"
 
 
 @dataclass(frozen=True)
@@ -383,6 +384,11 @@ def _diff(program: Program, rows: list[_RowValues], existing: _Existing, mapping
             if old != value:
                 changes.append(FieldChange(target, old, value))
                 _put(after, target, value)
+        if after.get("status") == LEFT and rv.values.get("status", KEEP) in (KEEP, None):
+            # marked left (by --sync, or a status the export no longer gives), and in the
+            # export again as employed: back in the program, to be accepted again
+            changes.append(FieldChange("status", LEFT, REJOINED))
+            after["status"] = REJOINED
         if changes:
             order = {n: i for i, n in enumerate(schemas.get("participant").order)}
             changes.sort(key=lambda c: (order.get(c.field.split(".")[0], len(order)), c.field))
