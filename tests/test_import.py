@@ -694,3 +694,12 @@ def test_people_back_in_the_export_are_no_longer_left(hr, tmp_path, rmtui) -> No
     assert everyone["bartholemew-khemmich"]["status"] == "applied"
     assert everyone["karthikeyan-ait-sidi"]["status"] == "applied"
     assert everyone["sarah-akinkuolie"]["status"] == "left_company"  # still terminated
+
+
+def test_a_proposal_without_employee_numbers_says_so(empty, tmp_path, rmtui) -> None:
+    source = tmp_path / "p.csv"
+    source.write_text("Full Name,Department\nÅsa Öberg,IT\n")
+    run = rmtui("-C", empty, "import", "participants", source, "--dry-run", "--role", "mentor")
+    assert run.code == 1
+    assert "No column looks like the employee id" in run.out
+    assert "the mapping does not say where employee_id comes from" in run.err

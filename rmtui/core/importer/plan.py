@@ -127,6 +127,13 @@ class Plan:
 def make_plan(program: Program, table: Table, mapping: Mapping, *, role: str | None = None,
               sync: bool = False) -> Plan:
     """What importing ``table`` with ``mapping`` would change; raises if any row is wrong."""
+    for needed, what in ((mapping.key, "the key that finds each person again"),
+                         ("name", "everyone's name")):
+        if needed not in mapping.fields:
+            raise DataError(f"the mapping does not say where {needed} comes from ({what}); "
+                            "nothing was imported",
+                            hint=f"add [fields.{needed}] to the mapping, with the column "
+                                 "that holds it")
     mapping = _with_role(mapping, role)
     if sync and not table.rows:
         raise DataError(f"{table.name} has no rows: with --sync, everyone imported before would "

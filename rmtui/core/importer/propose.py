@@ -112,6 +112,10 @@ def propose(table: Table, *, key: str = "employee_id") -> Mapping:
             continue
         found[target] = i
         used.add(i)
+    if mapping.key not in found:
+        mapping.notes.append(f"No column looks like the {mapping.key.replace('_', ' ')}: add "
+                             f"[fields.{mapping.key}] with the column that identifies each "
+                             "person, so that the next import finds them again.")
     _name(table, mapping, found, used)
     for target in GUESSES:
         if target == "name" or target not in found:
