@@ -496,7 +496,7 @@ class Compiled:
         """The field's value for a row: a typed value, None (blank) or KEEP; raises CellError."""
         raw = self.raw(spec, row)
         if spec.value is not None and not spec.column and not spec.template:
-            return self.typed(spec, raw, constant=True)
+            return self.typed(spec, raw)
         text = raw
         if text and spec.transform:
             text = _TRANSFORM[spec.transform](text)
@@ -523,7 +523,7 @@ class Compiled:
             return KEEP if spec.blank == "keep" else None
         return self.typed(spec, value)
 
-    def typed(self, spec: FieldSpec, value: Any, constant: bool = False) -> Any:
+    def typed(self, spec: FieldSpec, value: Any) -> Any:
         kind, item, choices = self.kind_of(spec.target)
         if kind == "array":
             if isinstance(value, list):

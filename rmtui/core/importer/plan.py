@@ -145,7 +145,7 @@ def make_plan(program: Program, table: Table, mapping: Mapping, *, role: str | N
     rows = _values(compiled, table, mapping)
     existing = _existing(program, mapping.key)
     _resolve_managers(compiled, rows, existing, mapping, plan)
-    _diff(program, rows, existing, mapping, plan)
+    _diff(rows, existing, mapping, plan)
     _check(program, plan)
     for dup, first in table.repeated:
         plan.notes.append(f"{dup.where()} repeats {first.where()} exactly and was left out")
@@ -172,7 +172,7 @@ class _RowValues:
     values: dict[str, Any]        # target -> value, None (unset) or KEEP
 
 
-def _where(table: Table, spec: FieldSpec, row: Row) -> str:
+def _where(spec: FieldSpec, row: Row) -> str:
     if spec.column:
         return f"{row.where()}, column {spec.column!r}"
     if spec.template:
@@ -192,11 +192,11 @@ def _values(compiled: Compiled, table: Table, mapping: Mapping) -> list[_RowValu
             try:
                 values[spec.target] = compiled.value(spec, row)
             except CellError as exc:
-                problems.append(table.error("import-value", f"{_where(table, spec, row)}: "
+                problems.append(table.error("import-value", f"{_where(spec, row)}: "
                                             f"{exc.message}", exc.hint, row.line))
         kspec = mapping.fields[key]
         if key in values and values[key] in (None, KEEP):
-            problems.append(table.error("import-key", f"{_where(table, kspec, row)}: the "
+            problems.append(table.error("import-key", f"{_where(kspec, row)}: the "
                                         f"{key} is blank",
                                         f"every row needs its {key}: it finds the person again "
                                         "on the next import", row.line))
@@ -204,13 +204,13 @@ def _values(compiled: Compiled, table: Table, mapping: Mapping) -> list[_RowValu
             k = key_of(key, values[key])
             if k in seen:
                 problems.append(table.error(
-                    "import-duplicate", f"{_where(table, kspec, row)}: {key} {k!r} is also on "
+                    "import-duplicate", f"{_where(kspec, row)}: {key} {k!r} is also on "
                     f"{seen[k].where()}", "each person is one row; remove or fix one of them",
                     row.line))
             else:
                 seen[k] = row
         if "name" in values and values["name"] in (None, KEEP):
-            problems.append(table.error("import-name", f"{_where(table, mapping.fields['name'], row)}"
+            problems.append(table.error("import-name", f"{_where(mapping.fields['name'], row)}"
                                         ": the name is blank", "every person needs a name",
                                         row.line))
         out.append(_RowValues(row, values))
@@ -296,7 +296,7 @@ def _resolve_managers(compiled: Compiled, rows: list[_RowValues], existing: _Exi
         try:
             text = compiled.value(plain, rv.row)
         except CellError as exc:
-            problems.append(plan.table.error("import-value", f"{_where(plan.table, spec, rv.row)}"
+            problems.append(plan.table.error("import-value", f"{_where(spec, rv.row)}"
                                              f": {exc.message}", exc.hint, rv.row.line))
             continue
         if text in (None, KEEP):
@@ -309,7 +309,7 @@ def _resolve_managers(compiled: Compiled, rows: list[_RowValues], existing: _Exi
         (ambiguous if found else unresolved)[text] += 1
         if spec.unmatched == "error":
             problems.append(plan.table.error(
-                "import-lookup", f"{_where(plan.table, spec, rv.row)}: "
+                "import-lookup", f"{_where(spec, rv.row)}: "
                 + (f"{len(found)} people are called {text!r}" if found else
                    f"nobody in the file or the program is called {text!r}"),
                 "fix the name, or set unmatched = \"keep\" or \"blank\"", rv.row.line))
@@ -362,7 +362,7 @@ def _ordered(data: dict) -> dict:
     return dict(sorted(data.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
-def _diff(program: Program, rows: list[_RowValues], existing: _Existing, mapping: Mapping,
+def _diff(rows: list[_RowValues], existing: _Existing, mapping: Mapping,
           plan: Plan) -> None:
     key = mapping.key
     taken = set(existing.data)

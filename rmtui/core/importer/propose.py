@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from rmtui.core import clock
 from rmtui.core.importer.mapping import FieldSpec, Mapping
@@ -62,6 +63,16 @@ _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y", "%d
 _LEFT_WORDS = re.compile(r"term|left|leav|resign|retir|inactive|former|separat|exit|dismiss|"
                          r"deceased|^yes$|^y$|^true$", re.IGNORECASE)
 _SAMPLE = 500
+
+
+@dataclass
+class _Seen:
+    """What the proposal has found so far: the table, the mapping, the columns taken."""
+
+    table: Table
+    mapping: Mapping
+    found: dict[str, int]      # participant field -> column index
+    used: set[int]             # columns mapped
 
 
 def _values(table: Table, index: int) -> list[str]:
@@ -126,9 +137,10 @@ def propose(table: Table, *, key: str = "employee_id") -> Mapping:
         values = _values(table, i)
         handler = _SHAPERS.get(target)
         if handler is not None:
-            spec = handler(table, mapping, spec, values, found, used)
-            if spec is None:
+            shaped = handler(_Seen(table, mapping, found, used), spec, values)
+            if shaped is None:
                 continue
+            spec = shaped
         mapping.fields[target] = spec
     _role(table, mapping, found)
     left_out = [h for i, h in enumerate(table.header) if h and i not in used]
@@ -171,7 +183,7 @@ def _name(table: Table, mapping: Mapping, found: dict[str, int], used: set[int])
                              "template before importing.")
 
 
-def _shape_key(table, mapping, spec, values, found, used):
+def _shape_key(seen: _Seen, spec: FieldSpec, values: list[str]) -> FieldSpec | None:
     counts = Counter(values)
     twice = [v for v, n in counts.items() if n > 1]
     if twice:
@@ -180,22 +192,22 @@ def _shape_key(table, mapping, spec, values, found, used):
     return spec
 
 
-def _shape_manager(table, mapping, spec, values, found, used):
-    key = found.get(mapping.key)
-    names_at = _find(table, _MANAGER_NAMES, used)
-    keys = {r.cells[key] for r in table.rows} if key is not None else set()
+def _shape_manager(seen: _Seen, spec: FieldSpec, values: list[str]) -> FieldSpec | None:
+    key = seen.found.get(seen.mapping.key)
+    names_at = _find(seen.table, _MANAGER_NAMES, seen.used)
+    keys = {r.cells[key] for r in seen.table.rows} if key is not None else set()
     share = sum(v in keys for v in values) / len(values) if values else 1.0
     if share >= 0.5 or names_at is None:
         if share < 0.5 and values:
             spec.note = (f"Only {share:.0%} of {spec.column!r} are employee numbers of people in "
                          "this file: check that it really holds employee numbers.")
         return spec
-    used.add(names_at)
-    used.discard(found["manager_id"])
-    return FieldSpec("manager_id", column=table.header[names_at], lookup="name",
+    seen.used.add(names_at)
+    seen.used.discard(seen.found["manager_id"])
+    return FieldSpec("manager_id", column=seen.table.header[names_at], lookup="name",
                      note=f"{spec.column!r} is not an employee number of anyone in the file "
                           f"({_share(share)}), so managers are found by "
-                          f"name: {table.header[names_at]!r} is looked up among the people's "
+                          f"name: {seen.table.header[names_at]!r} is looked up among the people's "
                           "names. Names that are nobody's are kept as written, which still "
                           "tells who shares a manager.")
 
@@ -204,7 +216,7 @@ def _share(share: float) -> str:
     return "none of its values is" if share == 0 else f"only {share:.0%} of its values are"
 
 
-def _shape_date(table, mapping, spec, values, found, used):
+def _shape_date(seen: _Seen, spec: FieldSpec, values: list[str]) -> FieldSpec | None:
     if not values:
         return spec
     formats = _date_formats(values)
@@ -225,7 +237,7 @@ def _shape_date(table, mapping, spec, values, found, used):
     return spec
 
 
-def _shape_birth_year(table, mapping, spec, values, found, used):
+def _shape_birth_year(seen: _Seen, spec: FieldSpec, values: list[str]) -> FieldSpec | None:
     if header_key(spec.column or "") != "age":
         return spec
     year = clock.today().year
@@ -236,7 +248,7 @@ def _shape_birth_year(table, mapping, spec, values, found, used):
     return spec
 
 
-def _shape_gender(table, mapping, spec, values, found, used):
+def _shape_gender(seen: _Seen, spec: FieldSpec, values: list[str]) -> FieldSpec | None:
     distinct = {v.upper() for v in values}
     if distinct and distinct <= {"M", "F", "X", "U", "O"}:
         spec.map = {k: v for k, v in (("M", "male"), ("F", "female"), ("X", "non-binary"))
@@ -245,7 +257,7 @@ def _shape_gender(table, mapping, spec, values, found, used):
     return spec
 
 
-def _shape_grade(table, mapping, spec, values, found, used):
+def _shape_grade(seen: _Seen, spec: FieldSpec, values: list[str]) -> FieldSpec | None:
     if _integers(values):
         return spec
     distinct = sorted(set(values))
@@ -254,12 +266,12 @@ def _shape_grade(table, mapping, spec, values, found, used):
         spec.map = {v: int(m.group()) for v, m in numbers.items() if m}
         spec.note = f"Grades are the numbers in the values of {spec.column!r}: check them."
         return spec
-    mapping.notes.append(f"{spec.column!r} looks like a grade but is not a number: map its "
+    seen.mapping.notes.append(f"{spec.column!r} looks like a grade but is not a number: map its "
                          "values onto whole numbers (higher = more senior) in [fields.grade].")
     return None
 
 
-def _shape_list(table, mapping, spec, values, found, used):
+def _shape_list(seen: _Seen, spec: FieldSpec, values: list[str]) -> FieldSpec | None:
     for sep in (";", "|", ","):
         if any(sep in v for v in values):
             spec.split = sep
@@ -267,7 +279,7 @@ def _shape_list(table, mapping, spec, values, found, used):
     return spec
 
 
-def _shape_status(table, mapping, spec, values, found, used):
+def _shape_status(seen: _Seen, spec: FieldSpec, values: list[str]) -> FieldSpec | None:
     distinct = sorted(set(values))
     if not distinct or len(distinct) > 20:
         return None
@@ -281,7 +293,7 @@ def _shape_status(table, mapping, spec, values, found, used):
     return spec
 
 
-def _shape_role(table, mapping, spec, values, found, used):
+def _shape_role(seen: _Seen, spec: FieldSpec, values: list[str]) -> FieldSpec | None:
     spec.map = {"mentor": "mentor", "mentee": "mentee"}
     return spec
 
