@@ -95,7 +95,8 @@ class Plan:
         return ", ".join(parts) or "no change"
 
     def message(self) -> str:
-        return f"participant: import {len(self.table.rows)} from {self.table.name} ({self.counts()})"
+        rows, name = len(self.table.rows), self.table.name
+        return f"participant: import {rows} from {name} ({self.counts()})"
 
     def to_dict(self) -> dict:
         key = self.mapping.key
