@@ -227,9 +227,6 @@ def sessions_calendar(program: Program, pairs: Iterable[str] = ()) -> tuple[str,
             about.append(f"Mode: {data['mode']}")
         if data.get("topics"):
             about.append("Topics: " + ", ".join(data["topics"]))
-        if not time:
-            about.append("No start time is set: add one with "
-                         f"`rmtui session edit {sid} --time HH:MM`.")
         lines.append(content_line("DESCRIPTION", escape_text("\n".join(about))))
         lines.append(content_line("CATEGORIES", escape_text("Reverse mentoring")))
         lines.append(f"STATUS:{'TENTATIVE' if status == 'planned' else 'CONFIRMED'}")
