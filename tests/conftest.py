@@ -6,6 +6,7 @@ identity and commit time, and no RMTUI_PROGRAM from the outside world.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,3 +79,19 @@ def rmtui() -> Callable[..., Run]:
         return run_
 
     return run
+
+
+_TEMPLATE: dict[str, Path] = {}
+
+
+@pytest.fixture
+def people_copy(request: pytest.FixtureRequest, tmp_path: Path) -> Program:
+    """`people_program`, built once per run and copied (git history and all) for each test."""
+    if "root" not in _TEMPLATE:
+        prog = request.getfixturevalue("people_program")
+        template = request.getfixturevalue("tmp_path_factory").mktemp("people") / "prog"
+        shutil.copytree(prog.root, template, symlinks=True)
+        _TEMPLATE["root"] = template
+        return prog
+    shutil.copytree(_TEMPLATE["root"], tmp_path / "prog", symlinks=True)
+    return Program(tmp_path / "prog")

@@ -74,3 +74,23 @@ def tree_digest(root: Path) -> dict[str, str]:
 def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
                           text=True).stdout
+
+
+def commit_count(root: Path) -> int:
+    return int(git(root, "rev-list", "--count", "HEAD").strip())
+
+
+def head_files(root: Path) -> list[str]:
+    return git(root, "show", "--name-only", "--format=", "HEAD").split()
+
+
+def head_subject(root: Path) -> str:
+    return git(root, "log", "-1", "--format=%s").strip()
+
+
+def porcelain(root: Path) -> str:
+    return git(root, "status", "--porcelain", "--untracked-files=all")
+
+
+def read(root: Path, rel: str) -> str:
+    return (root / rel).read_text(encoding="utf-8")

@@ -8,56 +8,20 @@ survive an edit.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import git, tree_digest
+from helpers import commit_count, git, head_files, head_subject, porcelain, read, tree_digest
 
 from rmtui.core import ops, yamlio
 from rmtui.core.errors import RepoError
-from rmtui.core.store import Program
 
 PAIR = "asa-oberg--nguyen-van-duc"
 SESSION = f"{PAIR}/2027-02-03"
 
 
-def commit_count(root: Path) -> int:
-    return int(git(root, "rev-list", "--count", "HEAD").strip())
-
-
-def head_files(root: Path) -> list[str]:
-    return git(root, "show", "--name-only", "--format=", "HEAD").split()
-
-
-def head_subject(root: Path) -> str:
-    return git(root, "log", "-1", "--format=%s").strip()
-
-
-def porcelain(root: Path) -> str:
-    return git(root, "status", "--porcelain", "--untracked-files=all")
-
-
-def read(root: Path, rel: str) -> str:
-    return (root / rel).read_text(encoding="utf-8")
-
-
-_TEMPLATE: dict[str, Path] = {}
-
-
-@pytest.fixture
-def people_copy(request: pytest.FixtureRequest, tmp_path: Path) -> Program:
-    """`people_program`, built once per run and copied (git history and all) for each test."""
-    if "root" not in _TEMPLATE:
-        prog = request.getfixturevalue("people_program")
-        template = request.getfixturevalue("tmp_path_factory").mktemp("people") / "prog"
-        shutil.copytree(prog.root, template, symlinks=True)
-        _TEMPLATE["root"] = template
-        return prog
-    shutil.copytree(_TEMPLATE["root"], tmp_path / "prog", symlinks=True)
-    return Program(tmp_path / "prog")
 
 
 # --------------------------------------------------------------------------

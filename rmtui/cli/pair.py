@@ -1,9 +1,61 @@
-"""``rmtui pair``: mentor-mentee pairs."""
+"""``rmtui pair``: mentor-mentee pairs and the steps of their life."""
 
+from __future__ import annotations
+
+import click
+
+from rmtui.cli.context import program, report
 from rmtui.cli.entity import make_group
 
 group = make_group(
     "pair",
-    "Add, list, show, edit and remove pairs.\n\nA pair is one mentor and one mentee, checked "
-    "against the program's hard rules (program.toml [rules]) before it is saved.",
+    "Add, list, show, edit and remove pairs; accept, start, pause, resume, complete or end "
+    "them.\n\nA pair is one mentor and one mentee, checked against the program's hard rules "
+    "(program.toml [rules]) before it is saved. Its life: proposed -> accepted (by both "
+    "sides) -> active <-> paused -> completed, or ended (declined, or ended early) at any "
+    "point. Every step is dated and committed.",
 )
+
+_HELP = {
+    "accept": "Record that one side accepts the proposed PAIR; with both, it is accepted.",
+    "decline": "Record that one side declines PAIR: it ends and is never proposed again.",
+    "start": "Start PAIR (active): both must have accepted, signed the agreement and trained.",
+    "pause": "Pause an active PAIR (a dated pause, with an optional reason).",
+    "resume": "Resume a paused PAIR.",
+    "complete": "Complete PAIR: it ran its course.",
+    "end": "End PAIR early, with the reason.",
+}
+
+
+def _step_command(step: str) -> click.Command:
+    from rmtui.core.ops.pairs import STEPS
+
+    spec = STEPS[step]
+    params: list[click.Parameter] = [click.Argument(["pair_id"], metavar="PAIR")]
+    if spec.needs_side:
+        params.append(click.Option(["--by"], type=click.Choice(["mentor", "mentee"]),
+                                   required=True, help="Which side."))
+    if spec.needs_reason or step == "pause":
+        params.append(click.Option(
+            ["--reason"], metavar="TEXT", required=spec.needs_reason,
+            help="Why (kept in the pair file)." + (" Required." if spec.needs_reason else "")))
+    params += [
+        click.Option(["--date", "on"], metavar="DATE", default="today", show_default=True,
+                     help="The day it happened (YYYY-MM-DD, today or yesterday)."),
+        click.Option(["--no-commit"], is_flag=True, help="Write the file but do not commit it."),
+    ]
+
+    def callback(pair_id: str, on: str, no_commit: bool, by: str | None = None,
+                 reason: str | None = None) -> None:
+        from rmtui.core import values
+        from rmtui.core.ops import pairs
+
+        report(pairs.transition(program(), pair_id, step, by=by, on=values.parse_date(on),
+                                reason=reason, commit=not no_commit), quiet_id=True)
+
+    return click.Command(step, callback=callback, params=params, help=_HELP[step],
+                         short_help=_HELP[step].split(":")[0].rstrip("."))
+
+
+for _step in _HELP:
+    group.add_command(_step_command(_step))
