@@ -719,7 +719,29 @@ def _stamp(program: Program, today: dt.date) -> tuple:
 
     raw = yamlio.peek(program.root / FILENAME) or b""
     return (_REPORT_FORMAT, __version__, schemas.fingerprint(), hashlib.sha256(raw).hexdigest(),
-            today.isoformat())
+            today.isoformat(), _other_files(program))
+
+
+def _other_files(program: Program) -> tuple:
+    """Stat keys of the program's files outside the entity folders.
+
+    Checks may read such files (an org chart, templates): any change to them
+    makes the next run check everything, as a settings change does.
+    """
+    entity = {k.folder for k in KINDS.values()}
+    out = []
+    for here, dirs, files in os.walk(program.root):
+        if here == str(program.root):
+            dirs[:] = [d for d in dirs if d not in entity]
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            try:
+                st = os.lstat(os.path.join(here, name))
+            except OSError:
+                continue
+            out.append((os.path.relpath(os.path.join(here, name), program.root), st.st_size,
+                        st.st_mtime_ns, st.st_ino))
+    return tuple(out)
 
 
 def validate(program: Program, today: dt.date | None = None, *,

@@ -1,0 +1,152 @@
+"""validate's kept results: after any change, the same report as a run from nothing.
+
+A run keeps what each entity's checks looked at and checks again only what
+a change can touch. These tests make changes of every sort by hand, in
+random orders, and compare each cached run with a run that ignores every
+cache.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from rmtui.core import ops
+from rmtui.core.store import Program
+from rmtui.core.validate import validate
+
+PAIR = "asa-oberg--nguyen-van-duc"
+
+
+def _write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _remove(root: Path, rel: str) -> None:
+    path = root / rel
+    if path.exists() or path.is_symlink():
+        path.unlink()
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    # a participant change that breaks the open pair's rules
+    "grade up": lambda r: _edit(r, "participants/asa-oberg.yaml", "grade: 2", "grade: 9"),
+    "same department": lambda r: _edit(r, "participants/nguyen-van-duc.yaml",
+                                       "department: Sales", "department: IT"),
+    "duplicate employee id": lambda r: _edit(r, "participants/lucia-d-angelo.yaml",
+                                             "employee_id: E201", "employee_id: E200"),
+    # the pair ends before its session
+    "pair ended": lambda r: _edit(r, f"pairs/{PAIR}.yaml", "status: active",
+                                  "status: ended\nended: 2027-01-25"),
+    "session moved": lambda r: _edit(r, f"sessions/{PAIR}/2027-02-03.yaml", "date: 2027-02-03",
+                                     "date: 2027-02-04"),
+    # references appear and disappear
+    "goal of a ghost": lambda r: _write(r, "goals/ghost-goal.yaml",
+                                        "id: ghost-goal\nowner: nobody-here\ntitle: Haunt\n"),
+    "the ghost arrives": lambda r: _write(r, "participants/nobody-here.yaml",
+                                          "id: nobody-here\nname: Nobody\nrole: mentee\n"),
+    "the ghost leaves": lambda r: _remove(r, "participants/nobody-here.yaml"),
+    "a mentor goes": lambda r: _remove(r, "participants/joost-van-der-meer.yaml"),
+    "a second pair for the mentor": lambda r: _write(
+        r, "pairs/asa-oberg--lucia-d-angelo.yaml",
+        "id: asa-oberg--lucia-d-angelo\nmentor: asa-oberg\nmentee: lucia-d-angelo\n"
+        "status: active\nproposed: 2027-01-10\nstarted: 2027-01-21\n"),
+    # broken files, strays, links, a second file declaring one id
+    "broken yaml": lambda r: _write(r, "participants/broken.yaml", "id: broken\nname: [oops\n"),
+    "fixed yaml": lambda r: _write(r, "participants/broken.yaml",
+                                   "id: broken\nname: Fixed\nrole: mentor\n"),
+    "stray": lambda r: _write(r, "pairs/notes.txt", "remember the milk\n"),
+    "link": lambda r: (r / "participants" / "link.yaml").symlink_to(
+        r / "participants" / "asa-oberg.yaml"),
+    "same id twice": lambda r: _write(r, "participants/copy.yaml",
+                                      (r / "participants" / "asa-oberg.yaml").read_text()),
+    "a future session": lambda r: _write(r, f"sessions/{PAIR}/2027-06-01.yaml",
+                                         f"pair: {PAIR}\ndate: 2027-06-01\n"),
+    # settings: everything is checked again
+    "a rule switched off": lambda r: _edit(r, "program.toml", "[rules.department]\nenabled = true",
+                                           "[rules.department]\nenabled = false"),
+}
+
+
+@pytest.fixture
+def prog(people_program: Program) -> Program:
+    ops.add(people_program, "goal", {"title": "Use Copilot", "owner": "nguyen-van-duc",
+                                     "pair": PAIR})
+    return people_program
+
+
+def _age(root: Path) -> None:
+    """Files written a while ago (outside the racy window), so the cache trusts them."""
+    past = time.time() - 60
+    for here, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in (".git", ".rmtui")]
+        for name in files:
+            path = os.path.join(here, name)
+            if not os.path.islink(path):
+                os.utime(path, (past, past))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_cached_run_after_any_change_equals_a_fresh_run(prog, seed) -> None:
+    root = prog.root
+    names = list(CHANGES)
+    random.Random(seed).shuffle(names)
+    _age(root)
+    first = validate(Program(root))
+    assert first.diagnostics == validate(Program(root), use_cache=False).diagnostics
+    for name in names:
+        try:
+            CHANGES[name](root)
+        except (AssertionError, FileExistsError):
+            continue  # a change that an earlier one made impossible
+        if seed % 2:
+            _age(root)  # sometimes trusted by stat, sometimes too fresh to be
+        cached = validate(Program(root))
+        fresh = validate(Program(root), use_cache=False)
+        assert cached.diagnostics == fresh.diagnostics, f"after {name!r} (seed {seed})"
+        assert cached.files == fresh.files
+        # and once more, from the kept report
+        assert validate(Program(root)).diagnostics == fresh.diagnostics, name
+
+
+def test_an_unchanged_program_is_not_read_again(prog, monkeypatch) -> None:
+    from rmtui.core import store
+
+    _age(prog.root)
+    validate(Program(prog.root))
+    calls: list[str] = []
+    real = store.check_file
+    monkeypatch.setattr(store, "check_file", lambda *a: calls.append(a[2]) or real(*a))
+    validate(Program(prog.root))
+    assert calls == []
+    _edit(prog.root, "participants/asa-oberg.yaml", "grade: 2", "grade: 1")
+    validate(Program(prog.root))
+    # the changed file, and what looked at it (its pair, which reads its mentee);
+    # nothing else is parsed
+    assert "participants/asa-oberg.yaml" in calls
+    assert set(calls) <= {"participants/asa-oberg.yaml", f"pairs/{PAIR}.yaml",
+                          "participants/nguyen-van-duc.yaml"}
+
+
+def test_a_damaged_kept_report_is_ignored(prog) -> None:
+    from rmtui.core.store import CACHE_DIR
+
+    _age(prog.root)
+    expected = validate(Program(prog.root)).diagnostics
+    for name in ("validate.pickle", "validate-state.pickle"):
+        (prog.root / CACHE_DIR / name).write_bytes(b"not a pickle")
+    assert validate(Program(prog.root)).diagnostics == expected
