@@ -21,6 +21,7 @@ from rmtui.core.store import Program
 from rmtui.core.validate import validate
 
 PAIR = "asa-oberg--nguyen-van-duc"
+PAIR2 = "joost-van-der-meer--lucia-d-angelo"
 
 
 def _write(root: Path, rel: str, text: str) -> None:
@@ -54,6 +55,13 @@ CHANGES: dict[str, Callable[[Path], None]] = {
                                   "status: ended\nended: 2027-01-25"),
     "session moved": lambda r: _edit(r, f"sessions/{PAIR}/2027-02-03.yaml", "date: 2027-02-03",
                                      "date: 2027-02-04"),
+    # changes elsewhere that a pair's rules see: an org chart link, an earlier pair
+    "a skip-level boss appears": lambda r: _write(
+        r, "participants/boss.yaml", "id: boss\nname: Boss\nrole: mentee\nemployee_id: E901\n"
+        "manager_id: E201\n"),
+    "the two were paired before": lambda r: _write(
+        r, f"pairs/{PAIR2}-2.yaml", f"id: {PAIR2}-2\nmentor: joost-van-der-meer\n"
+        "mentee: lucia-d-angelo\nstatus: completed\nstarted: 2026-01-05\nended: 2026-06-01\n"),
     # references appear and disappear
     "goal of a ghost": lambda r: _write(r, "goals/ghost-goal.yaml",
                                         "id: ghost-goal\nowner: nobody-here\ntitle: Haunt\n"),
@@ -84,8 +92,15 @@ CHANGES: dict[str, Callable[[Path], None]] = {
 
 @pytest.fixture
 def prog(people_program: Program) -> Program:
+    """Two open pairs: changes elsewhere must reach the rule checks of both."""
     ops.add(people_program, "goal", {"title": "Use Copilot", "owner": "nguyen-van-duc",
                                      "pair": PAIR})
+    ops.add(people_program, "pair", {"mentor": "joost-van-der-meer", "mentee": "lucia-d-angelo",
+                                     "proposed": "2027-01-10"})
+    ops.edit(people_program, "pair", PAIR2, [ops.Assignment("status", "set", "active"),
+                                             ops.Assignment("started", "set", "2027-01-22")])
+    report = validate(people_program, use_cache=False)
+    assert report.ok, report.diagnostics
     return people_program
 
 
