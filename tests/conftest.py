@@ -6,6 +6,7 @@ identity and commit time, and no RMTUI_PROGRAM from the outside world.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -13,10 +14,21 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from helpers import TODAY, Run, add_people
+from hypothesis import HealthCheck, settings
 
 from rmtui.cli import cli
 from rmtui.core import ops
 from rmtui.core.store import Program
+
+# Property tests and fuzzing: a fixed, small budget in CI; a long run on demand
+# (HYPOTHESIS_PROFILE=long .venv/bin/python -m pytest tests/test_fuzz.py).
+settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                 HealthCheck.too_slow])
+settings.register_profile("long", max_examples=5000, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                 HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -55,7 +55,7 @@ def test_init_creates_a_program_with_its_own_repository(tmp_path, rmtui) -> None
     assert (path / ".gitattributes").read_text(encoding="utf-8") == merge.ATTRIBUTES
     assert git(path, "check-attr", "merge", "sessions/p/2027-01-01.yaml").strip().endswith(
         "merge: rmtui")
-    assert "merge-file %O %A %B %P" in git(path, "config", "merge.rmtui.driver")
+    assert "merge-file -- %O %A %B %P" in git(path, "config", "merge.rmtui.driver")
 
     assert (path / ".git").is_dir()
     assert git(path, "rev-parse", "--show-toplevel").strip() == str(path.resolve())

@@ -36,7 +36,7 @@ def sync(no_push: bool) -> None:
 def merge_file(base: str, ours: str, theirs: str, path: str) -> None:
     """Merge two versions of a program file: git's merge driver for rmtui.
 
-    git runs it as `rmtui merge-file %O %A %B %P` for the files .gitattributes
+    git runs it as `rmtui merge-file -- %O %A %B %P` for the files .gitattributes
     marks `merge=rmtui` (set up by init, sync and migrate). Writes the result into
     OURS; exits 0 when the merge is clean, 1 when a conflict is left for a person.
     """

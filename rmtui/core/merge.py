@@ -62,7 +62,7 @@ ATTRIBUTES = (
 
 def driver_command() -> str:
     """The command git runs to merge a program file (this Python, this rmtui)."""
-    return f"{shlex.quote(sys.executable)} -m rmtui merge-file %O %A %B %P"
+    return f"{shlex.quote(sys.executable)} -m rmtui merge-file -- %O %A %B %P"
 
 
 def register_driver(repo: gitrepo.Repo) -> None:

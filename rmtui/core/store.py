@@ -111,9 +111,25 @@ def check_file(kind: Kind, entity_id: str, relpath: str, raw: bytes) -> Record:
     return rec
 
 
+class NotAPlainFile(OSError):
+    """A link, fifo, socket or device where an entity file should be."""
+
+
 def read_limited(path: Path | str) -> bytes:
-    """A file's bytes, but never more than one byte past :data:`MAX_FILE_BYTES`."""
-    with open(path, "rb") as fh:
+    """A plain file's bytes, never more than one byte past :data:`MAX_FILE_BYTES`.
+
+    Never follows a link and never blocks: a fifo or device raises
+    :class:`NotAPlainFile` without being read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if os.path.islink(path):
+            raise NotAPlainFile(f"{path} is a symbolic link") from None
+        raise exc
+    with os.fdopen(fd, "rb") as fh:
+        if not stat_mod.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise NotAPlainFile(f"{path} is not a plain file")
         return fh.read(MAX_FILE_BYTES + 1)
 
 
@@ -240,7 +256,8 @@ class Program:
             raise UsageError(f"{start} does not exist",
                              hint="give the folder of a program (one that holds program.toml)")
         for folder in (here, *here.parents):
-            if (folder / settings.FILENAME).is_file():
+            marker = folder / settings.FILENAME
+            if marker.is_file() or marker.is_symlink():  # a link is found, then refused
                 return cls(folder)
         raise UsageError(
             f"no program here: neither {here} nor any folder above it holds {settings.FILENAME}",
@@ -389,14 +406,19 @@ class Program:
         """One entity, checked on its own; raises if it does not exist."""
         kind = kinds_mod.get(kind) if isinstance(kind, str) else kind
         path = self.path_of(kind, entity_id)
+        rel = kind.path(entity_id)
         if path.is_symlink():
-            return _symlink_record(kind, entity_id, kind.path(entity_id))
+            return _symlink_record(kind, entity_id, rel)
         try:
             raw = read_limited(path)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise UsageError(f"no {kind.name} {entity_id!r}",
                              hint=f"`rmtui {kind.name} list` shows the {kind.plural}") from None
-        return check_file(kind, entity_id, kind.path(entity_id), raw)
+        except NotAPlainFile:
+            return Record(kind.name, entity_id, rel, diagnostics=[diag.error(
+                rel, "file-type", "this is not a plain file (a fifo, socket or device); rmtui "
+                "does not read it", "remove it from the program folder", 1, 1)])
+        return check_file(kind, entity_id, rel, raw)
 
     def get(self, kind: Kind | str, entity_id: str) -> dict:
         """One entity's data; raises if it is missing or invalid."""

@@ -513,6 +513,9 @@ def _stray(program: Program, rel: str) -> Diagnostic:
                           "plain files and never follows a link out of the program",
                           f"replace the link with the files themselves, or remove it (git rm {rel})",
                           1, 1)
+    if not os.path.isfile(program.root / rel):
+        return diag.error(rel, "file-type", "this is not a plain file (a fifo, socket or device); "
+                          "rmtui does not read it", "remove it from the program folder", 1, 1)
     folder, _, rest = rel.partition("/")
     kind = next(k for k in KINDS.values() if k.folder == folder)
     name = rest.rsplit("/", 1)[-1]

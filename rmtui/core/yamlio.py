@@ -723,7 +723,11 @@ def read_bytes(path: Path) -> bytes | None:
                         hint="replace the link with the file itself")
     if not stat.S_ISREG(st.st_mode):
         raise DataError(f"{path} is not a plain file", hint="move it out of the program folder")
-    with open(path, "rb") as fh:
+    # opened without following a link and without waiting, in case it changed since
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise DataError(f"{path} is not a plain file", hint="move it out of the program folder")
         raw = fh.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
         raise DataError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes; rmtui will not edit it",
