@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from helpers import tree_digest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from rmtui.core import merge, schemas, settings, yamlio
@@ -100,6 +100,7 @@ def test_settings_parse_never_raises(raw: bytes) -> None:
 
 
 @given(st.one_of(st.none(), some_bytes), some_bytes, some_bytes)
+@example(b"(", b"", b"(:")  # an empty side (found by a long run)
 def test_the_merge_driver_never_raises(base, ours, theirs) -> None:
     out = merge.merge_file(base, ours, theirs, "sessions/a--b/2027-01-01.yaml")
     assert isinstance(out.data, bytes)

@@ -128,9 +128,9 @@ def merge_file(base: bytes | None, ours: bytes, theirs: bytes, path: str) -> Mer
         return Merged(text, True)
     found = kind_of(path)
     parsed = [yamlio.parse(x, path) if x else None for x in (base, ours, theirs)]
-    if found is None or any(p is not None and (not p.ok or not isinstance(p.data, dict))
+    if found is None or any(p is None or not p.ok or not isinstance(p.data, dict)
                             for p in parsed[1:]) or (parsed[0] is not None and not parsed[0].ok):
-        return Merged(text, False)
+        return Merged(text, False)  # an empty or unreadable side: for a person to decide
     kind, _ = found
     b = parsed[0].data if parsed[0] is not None and isinstance(parsed[0].data, dict) else {}
     o, t = parsed[1].data, parsed[2].data
