@@ -454,6 +454,20 @@ class Program:
                 fresh[n][rel] = rec
             return {n: caches[n].finish(plans[n], fresh[n], scan.started) for n in names}
 
+    def columns(self, kind: Kind | str, fields: tuple[str, ...], *,
+                scan: Scan | None = None) -> dict[str, tuple | None]:
+        """A few fields of every entity of a kind: ``{id: values}``, None where the
+        file is not valid on its own.
+
+        Kept in a small cache of its own, so that a check that needs, say, every
+        participant's employee and manager ids does not load every participant.
+        """
+        kind = kinds_mod.get(kind) if isinstance(kind, str) else kind
+        with gc_paused():
+            if scan is None or kind.name not in scan.entries:
+                scan = self.scan([kind.name])
+            return _ColumnCache(self, kind, fields).load(scan.entries[kind.name], scan.started)
+
     def data(self, kind: Kind | str) -> dict[str, dict]:
         """Readable entities of a kind, by id (files that cannot be read are left out)."""
         return {i: r.data for i, r in self.load(kind).items() if r.data is not None}
@@ -533,6 +547,67 @@ class _KindCache:
 
     def _write_cache(self, entries: dict[str, tuple[tuple, Any]]) -> None:
         write_cache(self.file, (self.stamp, entries))
+
+
+class _ColumnCache:
+    """The per-kind cache of a few fields of each file (see :meth:`Program.columns`)."""
+
+    def __init__(self, program: Program, kind: Kind, fields: tuple[str, ...]) -> None:
+        import hashlib
+
+        self.program = program
+        self.kind = kind
+        self.fields = fields
+        tag = hashlib.sha256(",".join(fields).encode()).hexdigest()[:12]
+        self.file = program.root / CACHE_DIR / f"{kind.name}-{tag}.pickle"
+        self.stamp = (_CACHE_FORMAT, __version__, schemas.fingerprint(), fields)
+
+    def load(self, entries: dict[str, tuple[str, tuple, bool]], started: int
+             ) -> dict[str, tuple | None]:
+        kept = read_cache(self.file)
+        cached = kept[1] if isinstance(kept, tuple) and len(kept) == 2 and \
+            kept[0] == self.stamp and isinstance(kept[1], dict) else {}
+        limit = started - _RACY_NS
+        out: dict[str, tuple | None] = {}
+        keep: dict[str, tuple[tuple, tuple | None]] = {}
+        misses: list[tuple[str, str, tuple]] = []
+        dirty = 0
+        for rel, (entity_id, key, is_link) in entries.items():
+            hit = cached.get(rel)
+            if isinstance(hit, tuple) and len(hit) == 2 and hit[0] == key \
+                    and (hit[1] is None or isinstance(hit[1], tuple)):
+                values = hit[1]
+            elif is_link:
+                values = None
+                dirty += 1
+            else:
+                misses.append((rel, entity_id, key))
+                continue
+            out[entity_id] = values
+            if key[1] < limit:
+                keep[rel] = (key, values)
+        recs: list[Record | None] = []
+        if len(misses) > _REWRITE_AFTER:
+            # many to read (a new column cache): the kind's own cache has them
+            loaded = self.program.load_all([self.kind.name], scan=Scan(
+                {self.kind.name: entries}, [], started))[self.kind.name]
+            recs = [loaded.get(entity_id) for _, entity_id, _ in misses]
+        elif misses:
+            recs = check_paths([(self.kind.name, entity_id, rel, str(self.program.root / rel))
+                                for rel, entity_id, _ in misses])
+        for (rel, entity_id, key), rec in zip(misses, recs, strict=True):
+            if rec is None:
+                continue
+            values = tuple(rec.data.get(f) for f in self.fields) \
+                if rec.ok and rec.data is not None else None
+            out[entity_id] = values
+            dirty += 1
+            if key[1] < limit:
+                keep[rel] = (key, values)
+        dirty += len(entries) - len(keep) + abs(len(cached) - len(entries))
+        if dirty and (len(entries) < _SMALL_KIND or dirty >= _REWRITE_AFTER or not cached):
+            write_cache(self.file, (self.stamp, keep))
+        return dict(sorted(out.items()))  # by id, as load() gives them
 
 
 def write_cache(path: Path, value: Any) -> None:

@@ -83,6 +83,7 @@ class Index:
         self._ids: dict[str, set[str]] = {}
         self._deps: set[tuple[str, str]] | None = None
         self._dep_kinds: set[str] | None = None
+        self._cols: dict[tuple[str, tuple[str, ...]], dict[str, tuple]] = {}
 
     # -- what one entity's checks looked at --------------------------------
 
@@ -100,6 +101,8 @@ class Index:
         """Check as if ``data`` were in the file (``None``: as if it were gone)."""
         self._overrides[(kind, entity_id)] = data
         self._all.pop(kind, None)
+        for key in [k for k in self._cols if k[0] == kind]:
+            del self._cols[key]
         self._rules = None
 
     def load_kind(self, kind: str) -> dict[str, Record]:
@@ -166,6 +169,32 @@ class Index:
             self._all[kind] = out
         return self._all[kind]
 
+    def columns(self, kind: str, fields: tuple[str, ...]) -> dict[str, tuple]:
+        """A few fields of every entity of a kind that passed its own checks.
+
+        What a check across a whole kind needs (every employee id, every pair's
+        mentor and mentee) without loading every record: from the records
+        when they are loaded, else from the store's small column cache.
+        """
+        if self._dep_kinds is not None:
+            self._dep_kinds.add(kind)
+        key = (kind, fields)
+        if key not in self._cols:
+            if kind in self._loaded:
+                out = {i: tuple(r.data.get(f) for f in fields)
+                       for i, r in self._loaded[kind].items() if r.ok and r.data is not None}
+            else:
+                out = {i: v for i, v in self.program.columns(kind, fields, scan=self.scan).items()
+                       if v is not None}
+            for (k, entity_id), data in self._overrides.items():
+                if k == kind:
+                    if data is None:
+                        out.pop(entity_id, None)
+                    else:
+                        out[entity_id] = tuple(data.get(f) for f in fields)
+            self._cols[key] = out
+        return self._cols[key]
+
     def participant(self, entity_id: str) -> Participant | None:
         data = self.get("participant", entity_id)
         return _model(Participant, data)
@@ -175,37 +204,45 @@ class Index:
         if self._dep_kinds is not None:
             self._dep_kinds.update(("participant", "pair"))
         if self._rules is None:
-            people = self.all("participant")
-            manager = {d["employee_id"]: d["manager_id"] for d in people.values()
-                       if d.get("employee_id") and d.get("manager_id")}
-            grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
-            for d in self.all("pair").values():
-                grouped[(d.get("mentor"), d.get("mentee"))].append(d)
-            self._rules = PairRules(
-                self.settings, _Models(people, Participant), as_of=self.today,
-                org=OrgChart.of_managers(manager),
-                by_people=_Models(grouped, lambda ds: [from_dict(Pair, d) for d in ds]))
+            org = self.columns("participant", ("employee_id", "manager_id"))
+            manager = {e: m for e, m in org.values() if e and m}
+            grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
+            for pid, (mentor, mentee) in self.columns("pair", ("mentor", "mentee")).items():
+                grouped[(mentor, mentee)].append(pid)
+
+            def person(pid: str) -> Participant:
+                return from_dict(Participant, self.get("participant", pid) or {})
+
+            def pairs(ids: list[str]) -> list[Pair]:
+                return [from_dict(Pair, d) for d in (self.get("pair", p) for p in ids) if d]
+
+            self._rules = PairRules(self.settings, _Models(org, person), as_of=self.today,
+                                    org=OrgChart.of_managers(manager),
+                                    by_people=_Models(grouped, pairs))
         return self._rules
 
 
 class _Models(Mapping):
-    """Plain data that becomes models one at a time, when asked for."""
+    """Models made one at a time, when asked for, of the keys of ``keys``."""
 
-    def __init__(self, data: Mapping, make: Callable) -> None:
-        self._data = data
-        self._make = make if not isinstance(make, type) else (lambda d: from_dict(make, d))
+    def __init__(self, keys: Mapping, make: Callable) -> None:
+        self._keys = keys
+        self._make = make
         self._made: dict = {}
 
     def __getitem__(self, key):
         if key not in self._made:
-            self._made[key] = self._make(self._data[key])
+            if key not in self._keys:
+                raise KeyError(key)
+            self._made[key] = self._make(key if not isinstance(self._keys[key], list)
+                                         else self._keys[key])
         return self._made[key]
 
     def __iter__(self):
-        return iter(self._data)
+        return iter(self._keys)
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self._keys)
 
 
 def _model(cls, data: dict | None):
@@ -445,19 +482,19 @@ def _global_findings(index: Index, *, people: set[str] | None = None,
     ``pairs_of`` the pair checks to the pairs of those participants (what
     the check of one edited entity needs); by default: everything.
     """
-    everyone = index.all("participant")
-    for key, rule, severity in (("employee_id", "duplicate-employee-id", ERROR),
-                                ("email", "duplicate-email", WARNING)):
+    everyone = index.columns("participant", ("employee_id", "email"))
+    for column, (key, rule, severity) in enumerate((
+            ("employee_id", "duplicate-employee-id", ERROR), ("email", "duplicate-email", WARNING))):
         wanted = None
         if people is not None:
-            wanted = {everyone[p][key].strip().casefold() for p in people
-                      if p in everyone and isinstance(everyone[p].get(key), str)}
+            wanted = {everyone[p][column].strip().casefold() for p in people
+                      if p in everyone and isinstance(everyone[p][column], str)}
             if not wanted:
                 continue
         owners: dict[str, list[str]] = defaultdict(list)
-        for pid, data in everyone.items():
-            if isinstance(data.get(key), str):
-                value = data[key].strip().casefold()
+        for pid, values in everyone.items():
+            if isinstance(values[column], str):
+                value = values[column].strip().casefold()
                 if wanted is None or value in wanted:
                     owners[value].append(pid)
         for ids in owners.values():
@@ -465,21 +502,21 @@ def _global_findings(index: Index, *, people: set[str] | None = None,
                 for pid in ids:
                     others = ", ".join(i for i in ids if i != pid)
                     yield "participant", pid, Finding(
-                        rule, f"{key} {everyone[pid][key]!r} is also used by {others}", (key,),
+                        rule, f"{key} {everyone[pid][column]!r} is also used by {others}", (key,),
                         f"each person has their own {key}", severity)
     if people is not None and pairs_of is None:
         return
-    pairs = index.all("pair")
+    sides = index.columns("pair", ("mentor", "mentee"))
     rules = index.rules()
     mentors = mentees = None
+    wanted_ids = list(sides)
     if pairs_of is not None:
-        mine = [d for d in pairs.values()
-                if d.get("mentor") in pairs_of or d.get("mentee") in pairs_of]
-        mentors = {d.get("mentor") for d in mine}
-        mentees = {d.get("mentee") for d in mine}
-        pairs = {pid: d for pid, d in pairs.items()
-                 if d.get("mentor") in mentors or d.get("mentee") in mentees}
-    models = [m for m in (_model(Pair, d) for d in pairs.values()) if m is not None]
+        mine = [v for v in sides.values() if v[0] in pairs_of or v[1] in pairs_of]
+        mentors = {v[0] for v in mine}
+        mentees = {v[1] for v in mine}
+        wanted_ids = [pid for pid, v in sides.items() if v[0] in mentors or v[1] in mentees]
+    models = [m for m in (_model(Pair, index.get("pair", pid)) for pid in wanted_ids)
+              if m is not None]
     for mentor_id, (n, cap, held) in sorted(rules.over_capacity(
             [m for m in models if mentors is None or m.mentor in mentors]).items()):
         for p in held[cap:]:
@@ -991,18 +1028,21 @@ def _effect_on_pairs(people: set[str], index: Index) -> dict[str, list[Finding]]
     People get promoted and move departments; the change is still recorded,
     and the owner learns which pairs to look at.
     """
-    pairs = index.all("pair")
     mine: dict[str, list[str]] = defaultdict(list)  # pair -> the changed people in it
-    for pid, d in pairs.items():
-        if d.get("status") in Pair.OPEN:
-            for side in ("mentor", "mentee"):
-                if d.get(side) in people:
-                    mine[pid].append(d[side])
+    for pid, (mentor, mentee, status) in index.columns(
+            "pair", ("mentor", "mentee", "status")).items():
+        if status in Pair.OPEN:
+            for side in (mentor, mentee):
+                if side in people:
+                    mine[pid].append(side)
     out: dict[str, list[Finding]] = defaultdict(list)
     if not mine:
         return out
     for pid in sorted(mine):
-        for f in _check_pair(pid, pairs[pid], index):
+        data = index.get("pair", pid)
+        if data is None:
+            continue
+        for f in _check_pair(pid, data, index):
             if f.severity == ERROR and f.rule.startswith("rule-"):
                 for person in mine[pid]:
                     out[person].append(_warn(f.rule, f"pair {pid} now breaks a rule: {f.message}",

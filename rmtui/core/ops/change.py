@@ -125,8 +125,11 @@ def recover(program: Program) -> str | None:
     try:
         with program_lock(program.root, timeout=0):
             found = recover_journal(program.root)
-    except RepoError:
-        return None
+    except RepoError as exc:
+        if "another rmtui" in exc.message:
+            return None  # the journal is that writer's own
+        return (f"an interrupted change could not be finished yet ({exc.message}); "
+                "it will be when git is free: run the command again")
     return found.describe() if found else None
 
 
