@@ -715,17 +715,18 @@ def test_toml_with_a_byte_order_mark(prog, rmtui):
 def test_pairing_rules_are_built_once_per_run(prog, monkeypatch):
     """Every open pair asks for the pairing rules; building them again for each pair
     made validate quadratic (a 2,000-person program took 40 s instead of 1 s)."""
+    from rmtui.core import ruledata
     from rmtui.core import validate as validate_mod
 
     add_pair(prog, "joost-van-der-meer", "lucia-d-angelo")
     built = []
 
-    class Counting(validate_mod.PairRules):
+    class Counting(ruledata.PairRules):
         def __init__(self, *args, **kwargs) -> None:
             built.append(1)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(validate_mod, "PairRules", Counting)
+    monkeypatch.setattr(ruledata, "PairRules", Counting)
     report = validate_mod.validate(Program(prog.root))
     assert report.ok and report.diagnostics == []
     assert len(built) == 1

@@ -38,6 +38,28 @@ def _zone(name: str):
         return None
 
 
+# The keys the rules compare, written once: the scalar check below and the
+# vectorised masks in ``rulemask`` both use them, so they cannot disagree.
+
+
+def department_key(p: Participant) -> str | None:
+    """Departments compare ignoring case and surrounding spaces (unset: no rule)."""
+    return p.department.strip().casefold() if p.department else None
+
+
+def language_keys(p: Participant) -> frozenset[str]:
+    return frozenset(x.casefold() for x in p.languages)
+
+
+def manager_key(p: Participant) -> str | None:
+    return p.manager_id or None
+
+
+def offset_of(p: Participant, on: dt.date) -> float | None:
+    """The person's UTC offset in hours on ``on`` (None: no or unknown time zone)."""
+    return utc_offset_hours(p.timezone, on) if p.timezone else None
+
+
 def known_timezone(name: str) -> bool:
     return _zone(name) is not None
 
@@ -96,13 +118,17 @@ class PairRules:
 
     def __init__(self, settings: Settings, people: dict[str, Participant],
                  pairs: Iterable[Pair] = (), as_of: dt.date | None = None,
-                 org_extra: dict[str, str] | None = None) -> None:
+                 org_extra: dict[str, str] | None = None, *,
+                 removed: dict[str, str] | None = None,
+                 extra_pairs: Iterable[Pair] = ()) -> None:
+        """``extra_pairs`` are past pairs whose files were removed (``removed``: id -> commit)."""
         self.settings = settings
         self.people = people
         self.as_of = as_of or dt.date.today()
         self.org = OrgChart(people.values(), org_extra)
+        self.removed = dict(removed or {})
         self.by_people: dict[tuple[str, str], list[Pair]] = defaultdict(list)
-        for p in pairs:
+        for p in (*pairs, *extra_pairs):
             self.by_people[(p.mentor, p.mentee)].append(p)
         self.cfg = {name: settings.rule(name) for name in RULES}
 
@@ -131,18 +157,17 @@ class PairRules:
                     f"the mentee's grade {mentee.grade}", "mentor"))
         if on("reporting_line"):
             out.extend(self._reporting_line(mentor, mentee))
-        if on("department") and mentor.department and mentee.department \
-                and mentor.department.strip().casefold() == mentee.department.strip().casefold():
+        dept = department_key(mentor)
+        if on("department") and dept is not None and dept == department_key(mentee):
             out.append(Violation("department", f"both work in {mentor.department.strip()}",
                                  "mentee"))
         if on("language") and mentor.languages and mentee.languages and not (
-                {x.casefold() for x in mentor.languages} & {x.casefold() for x in mentee.languages}):
+                language_keys(mentor) & language_keys(mentee)):
             out.append(Violation(
                 "language", f"no shared language ({', '.join(mentor.languages)} / "
                 f"{', '.join(mentee.languages)})", "mentee"))
         if on("timezone") and mentor.timezone and mentee.timezone:
-            a = utc_offset_hours(mentor.timezone, self.as_of)
-            b = utc_offset_hours(mentee.timezone, self.as_of)
+            a, b = offset_of(mentor, self.as_of), offset_of(mentee, self.as_of)
             limit = float(self.cfg["timezone"].get("max_gap_hours", 6))
             if a is not None and b is not None and abs(a - b) > limit:
                 out.append(Violation(
@@ -163,8 +188,10 @@ class PairRules:
                                              "mentee"))
                     continue
                 if pair is None or _earlier(other, pair):
+                    gone = self.removed.get(other.id)
+                    where = f"; its file was removed in commit {gone[:10]}" if gone else ""
                     out.append(Violation("repeat", f"the two were already paired as {other.id} "
-                                         f"({other.status})", "mentee"))
+                                         f"({other.status}{where})", "mentee"))
         if on("status"):
             eligible = self.cfg["status"].get("eligible", ["accepted", "active"])
             for side, person in (("mentor", mentor), ("mentee", mentee)):
@@ -196,8 +223,8 @@ class PairRules:
             if down is not None:
                 out.append(Violation("reporting_line",
                                      f"the mentor is the mentee's {_level(down)}", "mentor"))
-        if cfg.get("same_manager", True) and mentor.manager_id and \
-                mentor.manager_id == mentee.manager_id:
+        boss = manager_key(mentor)
+        if cfg.get("same_manager", True) and boss is not None and boss == manager_key(mentee):
             out.append(Violation("reporting_line",
                                  f"both report to the same manager ({mentor.manager_id})", "mentee"))
         return out

@@ -69,6 +69,7 @@ class Index:
         self._all: dict[str, dict[str, dict]] = {}
         self._overrides: dict[tuple[str, str], dict | None] = {}
         self._rules: PairRules | None = None
+        self._org = None
 
     def override(self, kind: str, entity_id: str, data: dict | None) -> None:
         """Check as if ``data`` were in the file (``None``: as if it were gone)."""
@@ -119,10 +120,21 @@ class Index:
     def rules(self) -> PairRules:
         """The pairing rules over everyone: built once, as every open pair asks for them."""
         if self._rules is None:
+            from rmtui.core.ruledata import pair_rules
+
             people = {i: from_dict(Participant, d) for i, d in self.all("participant").items()}
             pairs = [from_dict(Pair, d) for d in self.all("pair").values()]
-            self._rules = PairRules(self.settings, people, pairs, as_of=self.today)
+            self._rules = pair_rules(self.program.root, self.settings, people, pairs,
+                                     as_of=self.today, org=self.org_chart())
         return self._rules
+
+    def org_chart(self):
+        """The org chart file, read once (its problems are reported by ``validate``)."""
+        if self._org is None:
+            from rmtui.core.ruledata import read_org_chart
+
+            self._org = read_org_chart(self.program.root, self.settings)
+        return self._org
 
 
 def _model(cls, data: dict | None):
@@ -510,6 +522,7 @@ def validate(program: Program, today: dt.date | None = None) -> Report:
                         "duplicate-id", f"{kind.name} id {own!r} is also declared in {others}",
                         (kind.key[-1],), "each file holds its own id, the same as its file name")))
     if s.ok:
+        report.diagnostics.extend(index.org_chart().diagnostics)
         for kind_name, entity_id, f in _global_findings(index):
             rec = records[kind_name][entity_id]
             report.diagnostics.append(locate(rec.path, f))
