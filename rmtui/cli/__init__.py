@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pair": ("rmtui.cli.pair:group",
              "Add, list, show, edit and remove pairs; accept, start, pause, resume, complete "
              "or end them."),
+    "match": ("rmtui.cli.match:group",
+              "Suggest optimal mentor-mentee pairs, explain them, publish them, check them."),
     "goal": ("rmtui.cli.goal:group", "Add, list, show, edit and remove goals."),
     "agreement": ("rmtui.cli.agreement:group",
                   "Add, list, show, edit and remove learning agreements; fill one from the "

@@ -64,7 +64,13 @@ class Suggestion:
 
     @property
     def new_pairs(self) -> list[Suggested]:
+        """The pairs the solver chose (not kept, not pinned)."""
         return [p for p in self.pairs if not p.kept]
+
+    @property
+    def to_write(self) -> list[Suggested]:
+        """The pairs that have no pair file yet: the solver's and the pins."""
+        return [p for p in self.pairs if p.pair_id is None]
 
     def to_json(self) -> dict:
         return {
@@ -125,7 +131,7 @@ def suggest(program: Program, *, pins: Iterable[str | tuple[str, str]] = (),
             algorithm: str | None = None, as_of: dt.date | None = None,
             progress: Progress | None = None) -> Suggestion:
     """The suggested pairs for the program, with every unmatched person's reason."""
-    from rmtui.core.matching.suggest import run
+    from rmtui.core.matching.suggestions import run
 
     return run(program, pins=pins, exclude=exclude, objective=objective, algorithm=algorithm,
                as_of=as_of, progress=progress)
@@ -134,7 +140,7 @@ def suggest(program: Program, *, pins: Iterable[str | tuple[str, str]] = (),
 def explain(program: Program, mentor_id: str, mentee_id: str, *,
             as_of: dt.date | None = None) -> Explanation:
     """Every hard rule (pass, or why not) and every criterion of one mentor-mentee pair."""
-    from rmtui.core.matching.explain import explain as run
+    from rmtui.core.matching.explanations import explain as run
 
     return run(program, mentor_id, mentee_id, as_of=as_of)
 
@@ -143,7 +149,7 @@ def why_unmatched(program: Program, person_id: str, *, suggestion: Suggestion | 
                   as_of: dt.date | None = None) -> list[WhyNot]:
     """For each candidate of ``person_id``: the rule that excluded them, or who got them
     and what it would cost the total to change that."""
-    from rmtui.core.matching.explain import why_unmatched as run
+    from rmtui.core.matching.explanations import why_unmatched as run
 
     return run(program, person_id, suggestion=suggestion, as_of=as_of)
 

@@ -190,7 +190,7 @@ def explain(program: Program, mentor_id: str, mentee_id: str, *,
 
 def _state(program: Program, suggestion: Suggestion | None, as_of: dt.date | None
            ) -> tuple[Problem, Solved, Suggestion]:
-    from rmtui.core.matching.suggest import run
+    from rmtui.core.matching.suggestions import run
 
     if suggestion is not None and suggestion._state is not None:
         prob, st = suggestion._state
