@@ -44,7 +44,7 @@ class Kept:
 
 @dataclass
 class Problem:
-    program: Program
+    program: Program | None
     settings: Settings
     as_of: dt.date
     people: dict[str, Participant]
@@ -112,6 +112,17 @@ def load(program: Program, *, pins: Iterable[str | tuple[str, str]] = (),
         raise DataError("the org chart file is invalid", diagnostics=org.diagnostics,
                         hint="fix it (rmtui validate lists every problem), then run again")
     rules = pair_rules(program.root, s, people, pairs, as_of, org=org)
+    return build(program, s, people, pairs, rules, pins=pins, exclude=exclude,
+                 objective=objective, algorithm=algorithm, as_of=as_of)
+
+
+def build(program: Program | None, s: Settings, people: dict[str, Participant],
+          pairs: list[Pair], rules: PairRules, *, pins: Iterable[str | tuple[str, str]] = (),
+          exclude: Iterable[str] = (), objective: str | None = None,
+          algorithm: str | None = None, as_of: dt.date) -> Problem:
+    """A run over people and pairs already in memory (``load`` reads them from a program)."""
+    objective = objective or s.get("matching.objective", "participation")
+    algorithm = algorithm or s.get("matching.algorithm", "optimal")
     excluded = frozenset(exclude)
     for pid in sorted(excluded):
         if pid not in people:
