@@ -207,7 +207,10 @@ class RuleMasks:
                 ed = self.e_dept[lo:hi, None]
                 v = (ed >= 0) & (ed == self.m_dept[None, :])
             elif rule == "language":
-                shared = shared_count(self.e_lang[lo:hi], self.m_lang) > 0
+                if self.e_lang.shape[1] == 1:  # one word: any common bit, no counting
+                    shared = (self.e_lang[lo:hi, 0, None] & self.m_lang[None, :, 0]) != 0
+                else:
+                    shared = shared_count(self.e_lang[lo:hi], self.m_lang) > 0
                 v = self.e_has_lang[lo:hi, None] & self.m_has_lang[None, :] & ~shared
             elif rule == "timezone":
                 with np.errstate(invalid="ignore"):
