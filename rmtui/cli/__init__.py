@@ -29,12 +29,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pair": ("rmtui.cli.pair:group",
              "Add, list, show, edit and remove pairs; accept, start, pause, resume, complete "
              "or end them."),
-    "goal": ("rmtui.cli.goal:group", "Add, list, show, edit and remove goals."),
+    "goal": ("rmtui.cli.goal:group",
+             "Add, list, show, edit and remove goals; record progress, mark them done or drop "
+             "them."),
     "agreement": ("rmtui.cli.agreement:group",
                   "Add, list, show, edit and remove learning agreements; fill one from the "
                   "template and sign it."),
     "session": ("rmtui.cli.session:group", "Log, list, show, edit and remove mentoring sessions."),
-    "survey": ("rmtui.cli.survey:group", "Add, list, show, edit and remove surveys."),
+    "survey": ("rmtui.cli.survey:group",
+               "Add, list, show, edit and remove surveys; send one to participants."),
     "response": ("rmtui.cli.response:group", "Add, list, show, edit and remove survey responses."),
     "history": ("rmtui.cli.history:history",
                 "List the commits that changed the program, or one entity."),
