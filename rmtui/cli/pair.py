@@ -6,6 +6,7 @@ import click
 
 from rmtui.cli.context import program, report
 from rmtui.cli.entity import make_group
+from rmtui.cli.output import OutputSpec, emit, output_options
 
 group = make_group(
     "pair",
@@ -59,3 +60,26 @@ def _step_command(step: str) -> click.Command:
 
 for _step in _HELP:
     group.add_command(_step_command(_step))
+
+
+@group.command("at-risk")
+@click.option("--as-of", "as_of", metavar="DATE", help="As of this day [default: today].")
+@output_options()
+def at_risk(as_of: str | None, out: OutputSpec) -> None:
+    """List active pairs with no session for more than kpi.at_risk_days (default 30).
+
+    `days` counts from the last held session, or from the start for a pair that has
+    not met yet; the longest first.
+    """
+    from rmtui.cli.kpi import _parse_day
+    from rmtui.core import kpi
+
+    rows = [{"pair": r.pair, "mentor": r.mentor, "mentee": r.mentee,
+             "started": r.started.isoformat(),
+             "last_session": r.last_session.isoformat() if r.last_session else None,
+             "days": r.days}
+            for r in kpi.at_risk(program(), _parse_day(as_of))]
+    emit(rows, out, ("pair", "last_session", "days"),
+         known=("pair", "mentor", "mentee", "started", "last_session", "days"),
+         empty="no pairs at risk")
+

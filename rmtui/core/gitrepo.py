@@ -211,6 +211,67 @@ class Repo:
             out.append(Commit(sha, author, date, subject, op.strip() or None))
         return out
 
+    def resolve(self, rev: str) -> str | None:
+        """The full sha of the commit ``rev`` names, or None when it names none."""
+        if rev.startswith("-"):
+            return None
+        proc = _run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+                    self.root, check=False)
+        return (proc.stdout.strip() or None) if proc.returncode == 0 else None
+
+    def mainline(self, paths: Sequence[Path] = ()) -> list[tuple[str, str]]:
+        """``(sha, committer date ISO 8601)`` along the first-parent line of HEAD, newest
+        first; with ``paths``, only commits that touched them."""
+        if not self.has_head():
+            return []
+        args = ["log", "--first-parent", "--format=%H %cI", "HEAD", "--"]
+        args.extend(os.path.relpath(p, self.root) for p in paths)
+        return [tuple(line.split(" ", 1)) for line in self.git(*args).splitlines()
+                if " " in line]  # type: ignore[misc]
+
+    def commit_date(self, sha: str) -> str:
+        """The committer date of a commit, ISO 8601."""
+        return self.git("show", "-s", "--format=%cI", sha).strip()
+
+    def tree(self, sha: str, prefix: str = "") -> dict[str, str]:
+        """``{path: blob sha}`` of every file under ``prefix`` (relative to it) at a commit."""
+        out = {}
+        where = prefix.rstrip("/") + "/" if prefix else ""
+        args = ["ls-tree", "-r", "-z", "--full-tree", sha]
+        if where:
+            args += ["--", where]
+        for entry in self.git(*args).split("\0"):
+            meta, _, path = entry.partition("\t")
+            parts = meta.split()
+            if len(parts) == 3 and parts[1] == "blob" and path.startswith(where):
+                out[path[len(where):]] = parts[2]
+        return out
+
+    def blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """The contents of blobs, read in one ``git cat-file --batch``."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        try:
+            proc = subprocess.run(["git", "cat-file", "--batch"], cwd=self.root,
+                                  input=("\n".join(wanted) + "\n").encode("ascii"),
+                                  capture_output=True, env={**os.environ, "LC_ALL": "C"})
+        except FileNotFoundError:
+            raise RepoError("git is not installed", hint="install git") from None
+        if proc.returncode != 0:
+            raise RepoError("git cat-file failed: " + proc.stderr.decode("utf-8", "replace").strip())
+        data, pos, out = proc.stdout, 0, {}
+        for sha in wanted:
+            end = data.index(b"\n", pos)
+            header = data[pos:end].split()
+            pos = end + 1
+            if len(header) < 3 or header[1] != b"blob":
+                continue  # missing
+            size = int(header[2])
+            out[sha] = data[pos:pos + size]
+            pos += size + 1
+        return out
+
     def files_of(self, sha: str) -> list[str]:
         out = self.git("show", "--name-only", "-z", "--format=", sha)
         return [name.strip("\n") for name in out.split("\0") if name.strip("\n")]
