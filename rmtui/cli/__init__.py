@@ -40,6 +40,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                "Add, list, show, edit and remove surveys; send one to participants."),
     "response": ("rmtui.cli.response:group", "Add, list, show, edit and remove survey responses."),
     "kpi": ("rmtui.cli.kpi:group", "Show every KPI with its value, target, status and n."),
+    "report": ("rmtui.cli.report:report",
+               "Write a one-page program report for leadership (Markdown or HTML)."),
     "history": ("rmtui.cli.history:history",
                 "List the commits that changed the program, or one entity."),
     "undo": ("rmtui.cli.history:undo", "Revert rmtui's last change to the program with a new commit."),
