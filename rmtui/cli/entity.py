@@ -26,7 +26,7 @@ from rmtui.cli.output import (
     get_path,
     output_options,
 )
-from rmtui.core import schemas
+from rmtui.core import records, schemas
 from rmtui.core.kinds import KINDS, Kind
 
 _SIMPLE = {"string", "integer", "number", "date", "enum", "array"}
@@ -78,43 +78,6 @@ def _collect(kind: Kind, given: dict[str, Any], assignments: tuple[str, ...]) ->
         out.append(ops.Assignment(name, "set", values.parse(kind.name, name, text)))
     out.extend(ops.parse_assignment(kind, a) for a in assignments)
     return out
-
-
-def _record_row(kind: Kind, entity_id: str, data: dict) -> dict:
-    """The entity as lists and ``show`` print it: its id first, and the value a field
-    takes when the file leaves it out (a session's status is ``held``), so that
-    ``--where status=held`` finds it and a script need not know the schema's defaults."""
-    fields = schemas.get(kind.name).fields
-    row = {}
-    if kind.key != ("id",):
-        row["id"] = entity_id
-    for name, value in data.items():
-        row[name] = value
-    for name, f in fields.items():
-        if name not in row and f.default is not None:
-            row[name] = f.default
-    order = {name: i for i, name in enumerate(["id", *fields])}
-    return dict(sorted(row.items(), key=lambda kv: order.get(kv[0], len(order))))
-
-
-def _private(kind: Kind) -> list[str]:
-    return [n for n, f in schemas.get(kind.name).fields.items() if f.private]
-
-
-def _sensitive(kind: Kind, prog) -> list[str]:
-    """Personal data left out of lists and exports unless asked for by name: the schema's
-    ``x-sensitive`` fields, and custom attributes program.toml marks ``sensitive``."""
-    out = [n for n, f in schemas.get(kind.name).fields.items() if f.sensitive]
-    if kind.name == "participant":
-        declared = prog.settings_unchecked.get("attributes") or {}
-        out.extend(f"attributes.{name}" for name, spec in sorted(declared.items())
-                   if isinstance(spec, dict) and spec.get("sensitive"))
-    return out
-
-
-def _known(kind: Kind) -> list[str]:
-    names = list(schemas.get(kind.name).order)
-    return (["id"] if "id" not in names else []) + names
 
 
 def _command(name: str, callback, params: list[click.Parameter], help_text: str) -> click.Command:
@@ -190,10 +153,10 @@ def _list_command(kind: Kind) -> click.Command:
     @output_options()
     def callback(out: OutputSpec, where: tuple[str, ...], sort: str | None) -> None:
         prog = program()
-        records = prog.load(kind)
-        rows = [_record_row(kind, i, r.data) for i, r in records.items() if r.data is not None]
-        broken = sum(1 for r in records.values() if r.data is None)
-        available = available_fields(rows, _known(kind))
+        loaded = prog.load(kind)
+        rows = [records.record(kind, i, r.data) for i, r in loaded.items() if r.data is not None]
+        broken = sum(1 for r in loaded.values() if r.data is None)
+        available = available_fields(rows, records.known_fields(kind))
         conditions = [_condition(cond) for cond in where]
         check_fields([k for k, _ in conditions], available, "--where field")
         if sort:
@@ -202,8 +165,9 @@ def _list_command(kind: Kind) -> click.Command:
             rows = [r for r in rows if _matches(r, key, want)]
         if sort:
             rows.sort(key=lambda r: _sort_key(get_path(r, sort)))
-        emit(rows, out, kind.columns, known=_known(kind),
-             private=_private(kind) + _sensitive(kind, prog), empty=f"no {kind.plural}")
+        hidden = records.private_fields(kind) + records.sensitive_fields(kind, prog.settings_unchecked)
+        emit(rows, out, kind.columns, known=records.known_fields(kind), private=hidden,
+             empty=f"no {kind.plural}")
         if broken:
             click.echo(f"warning: {broken} {kind.name} file(s) could not be read; "
                        "`rmtui validate` says why", err=True)
@@ -216,7 +180,7 @@ def _list_command(kind: Kind) -> click.Command:
          click.Option(["--sort"], metavar="FIELD", help="Sort by FIELD.")],
         f"List the {kind.plural}."
         + (" Private text (session summaries) is shown only when named in --fields."
-           if _private(kind) else ""),
+           if records.private_fields(kind) else ""),
     )
 
 
@@ -256,10 +220,11 @@ def _show_command(kind: Kind) -> click.Command:
             from rmtui.core.errors import DataError
 
             raise DataError(f"{rec.path} cannot be read", diagnostics=rec.diagnostics)
-        record = _record_row(kind, entity_id, rec.data)
-        private = [p for p in _private(kind) if get_path(record, p) is not None]
-        sensitive = [p for p in _sensitive(kind, prog) if get_path(record, p) is not None]
-        emit_one(record, out, known=_known(kind), private=private + sensitive)
+        record = records.record(kind, entity_id, rec.data)
+        private = [p for p in records.private_fields(kind) if get_path(record, p) is not None]
+        sensitive = [p for p in records.sensitive_fields(kind, prog.settings_unchecked)
+                     if get_path(record, p) is not None]
+        emit_one(record, out, known=records.known_fields(kind), private=private + sensitive)
         for names, why in ((private, "private to the pair"), (sensitive, "sensitive")):
             hidden = [p for p in names if not (out.fields and p in out.fields)]
             if hidden:

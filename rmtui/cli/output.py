@@ -183,10 +183,14 @@ def render(rows: Sequence[dict], fields: Sequence[str], fmt: str, *, truncate: b
         lines = ["\t".join(fields)] + ["\t".join(c.translate(esc) for c in row) for row in table]
         return "\n".join(lines) + "\n"
     if fmt == "csv":
+        from rmtui.core.export import csv_safe
+
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(fields)
-        writer.writerows(table)
+        for r, row in zip(rows, table, strict=True):
+            writer.writerow([c if _is_number(get_path(r, f)) else csv_safe(c)
+                             for f, c in zip(fields, row, strict=True)])
         return buf.getvalue()
     from tabulate import tabulate
 
@@ -200,6 +204,10 @@ def render(rows: Sequence[dict], fields: Sequence[str], fmt: str, *, truncate: b
     if not table:
         return ""
     return tabulate(table, headers=list(fields), tablefmt="simple", disable_numparse=True) + "\n"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _shorten(text: str, width: int) -> str:

@@ -20,6 +20,8 @@ group = make_group(
 @click.argument("pair_id", metavar="PAIR")
 @click.option("--date", "date", metavar="DATE", default="today", show_default=True,
               help="The day of the session (YYYY-MM-DD, today or yesterday).")
+@click.option("--time", "time_", metavar="HH:MM",
+              help="The start time, in the mentee's time zone (calendars need it).")
 @click.option("--duration", type=click.IntRange(1, 1440), metavar="MINUTES",
               help="How long the session lasted, in minutes.")
 @click.option("--rating-mentor", type=click.IntRange(1, 5), metavar="1-5",
@@ -34,7 +36,7 @@ group = make_group(
 @click.option("--next-steps", metavar="TEXT", help="What each side does next (private).")
 @click.option("--planned", is_flag=True, help="Record a planned session rather than a held one.")
 @click.option("--no-commit", is_flag=True, help="Write the file but do not commit it.")
-def log(pair_id: str, date: str, duration: int | None, rating_mentor: int | None,
+def log(pair_id: str, date: str, time_: str | None, duration: int | None, rating_mentor: int | None,
         rating_mentee: int | None, mode: str | None, topics: str | None, goals: str | None,
         summary: str | None, next_steps: str | None, planned: bool, no_commit: bool) -> None:
     """Log a session of PAIR in its own file, and commit it.
@@ -47,7 +49,7 @@ def log(pair_id: str, date: str, duration: int | None, rating_mentor: int | None
         program(), pair_id, date=values.parse_date(date), duration=duration,
         rating_mentor=rating_mentor, rating_mentee=rating_mentee, summary=summary,
         topics=_split(topics), mode=mode, goals=_split(goals), next_steps=next_steps,
-        status="planned" if planned else None, commit=not no_commit))
+        status="planned" if planned else None, time=time_, commit=not no_commit))
 
 
 def _split(text: str | None) -> list[str] | None:

@@ -20,3 +20,11 @@ def today() -> dt.date:
             raise UsageError(f"RMTUI_TODAY={pinned!r} is not a date",
                              hint="write it as YYYY-MM-DD, or unset it") from None
     return dt.date.today()
+
+
+def now() -> dt.datetime:
+    """The current time in UTC; midnight UTC of the pinned day when ``RMTUI_TODAY`` is set."""
+    if os.environ.get("RMTUI_TODAY"):
+        day = today()
+        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)

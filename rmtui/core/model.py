@@ -69,6 +69,7 @@ class Participant:
     timezone: str | None = None
     languages: tuple[str, ...] = ()
     grade: int | None = None
+    hired: dt.date | None = None
     cohort: str | None = None
     skills: tuple[str, ...] = ()
     learning_topics: tuple[str, ...] = ()
@@ -82,6 +83,7 @@ class Participant:
     preferences: tuple[str, ...] = ()
     exclusions: tuple[str, ...] = ()
     birth_date: dt.date | None = None
+    birth_year: int | None = None
     gender: str | None = None
     ethnicity: str | None = None
     attributes: dict = field(default_factory=dict)

@@ -117,6 +117,12 @@ def parse_assignment(kind: Kind | str, text: str) -> Assignment:
     return Assignment(key, op, parsed)
 
 
+def assign(doc: Any, assignments: list[Assignment], kind: Kind) -> None:
+    """Apply field changes to a round-trip document, keeping its comments and key order."""
+    for a in assignments:
+        _apply(doc, a, kind)
+
+
 def _apply(doc: Any, a: Assignment, kind: Kind) -> None:
     from ruamel.yaml.comments import CommentedMap
 
@@ -313,12 +319,9 @@ def edit(program: Program, kind: Kind | str, entity_id: str, assignments: list[A
             raise UsageError(f"'{top}' is part of the {kind.name}'s id and never changes",
                              hint="ids stay stable when names change; add a new one instead")
 
-    def apply(doc: Any) -> None:
-        for a in assignments:
-            _apply(doc, a, kind)
-
     fields = sorted({a.key.split(".")[0] for a in assignments})
-    draft = draft_edit(program, kind, entity_id, apply, expected=expected)
+    draft = draft_edit(program, kind, entity_id, lambda doc: assign(doc, assignments, kind),
+                       expected=expected)
     what = f" ({', '.join(fields)})" if fields else ""
     return save_drafts(program, [draft], f"{kind.name}: edit {entity_id}{what}",
                        f"{kind.name}.edit", f"edited {kind.name} {entity_id}{what}", commit=commit)

@@ -18,7 +18,8 @@ def log_session(program: Program, pair_id: str, *, date: str | None = None,
                 rating_mentee: int | None = None, summary: str | None = None,
                 topics: list[str] | None = None, mode: str | None = None,
                 goals: list[str] | None = None, status: str | None = None,
-                next_steps: str | None = None, commit: bool = True) -> Outcome:
+                next_steps: str | None = None, time: str | None = None,
+                commit: bool = True) -> Outcome:
     """Record one session of a pair in its own file."""
     ids.check_id(pair_id, "pair id")
     if not program.exists("pair", pair_id):
@@ -26,6 +27,8 @@ def log_session(program: Program, pair_id: str, *, date: str | None = None,
     data: dict[str, Any] = {"pair": pair_id, "date": date or clock.today().isoformat()}
     if status:
         data["status"] = status
+    if time:
+        data["time"] = time
     if duration is not None:
         data["duration_minutes"] = duration
     if mode:
