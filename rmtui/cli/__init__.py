@@ -38,7 +38,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "session": ("rmtui.cli.session:group", "Log, list, show, edit and remove mentoring sessions."),
     "survey": ("rmtui.cli.survey:group",
                "Add, list, show, edit and remove surveys; send one to participants."),
-    "response": ("rmtui.cli.response:group", "Add, list, show, edit and remove survey responses."),
+    "response": ("rmtui.cli.response:group",
+                 "Add, list, show, edit and remove survey responses; import them from Forms or "
+                 "Qualtrics."),
     "kpi": ("rmtui.cli.kpi:group", "Show every KPI with its value, target, status and n."),
     "report": ("rmtui.cli.report:report",
                "Write a one-page program report for leadership (Markdown or HTML)."),

@@ -169,13 +169,17 @@ def respond(program: Program, survey_id: str, participant: str,
             data["answers"] = merged
         return add(program, RESPONSE, data, commit=commit)
 
-    def mutate(doc: Any) -> None:
-        for key, value in given.items():
-            _apply(doc, Assignment(key, "set", value), RESPONSE)
-        for qid, value in merged.items():
-            _apply(doc, Assignment(f"answers.{qid}", "set", value), RESPONSE)
-
-    draft = draft_edit(program, RESPONSE, entity_id, mutate)
+    draft = draft_edit(program, RESPONSE, entity_id, filler(given, merged))
     return save_drafts(program, [draft], f"response: {participant} answered {survey_id}",
                        "response.add", f"recorded {participant}'s answers to {survey_id}",
                        commit=commit)
+
+
+def filler(fields: Mapping[str, Any], answers: Mapping[str, Any]):
+    """The edit that fills a response stub: its fields set, its answers added."""
+    def mutate(doc: Any) -> None:
+        for key, value in fields.items():
+            _apply(doc, Assignment(key, "set", value), RESPONSE)
+        for qid, value in answers.items():
+            _apply(doc, Assignment(f"answers.{qid}", "set", value), RESPONSE)
+    return mutate
