@@ -27,6 +27,22 @@ def _parse_day(text: str | None):
     return dt.date.fromisoformat(values.parse_date(text, "--as-of")) if text else None
 
 
+def reads_whole_program(func):
+    """The command builds hundreds of thousands of plain objects (none in cycles): the
+    cyclic garbage collector's full passes over them would cost more than the command
+    itself, so it rests while the command runs."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from rmtui.core.kpi_cache import no_gc
+
+        with no_gc():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def _warn_skipped(snap) -> None:
     if snap.skipped:
         click.echo(f"warning: {snap.skipped} file(s) could not be read or are invalid and are "
@@ -58,6 +74,7 @@ def kpi_rows(values: dict, *, for_people: bool) -> list[dict]:
                    "kpi.min_group_size people are hidden.")
 @output_options()
 @click.pass_context
+@reads_whole_program
 def group(ctx: click.Context, as_of: str | None, at: str | None, by: str | None,
           out: OutputSpec) -> None:
     """Show every KPI with its value, target, status and n.
@@ -144,6 +161,7 @@ def _cell(v) -> str:
                    "before its end; dates: every period from the current files, by their dates "
                    "(for a program whose past was recorded in one commit).")
 @output_options()
+@reads_whole_program
 def trend(every: str, until: str | None, since: str | None, source: str,
           out: OutputSpec) -> None:
     """Show every KPI at the end of each period, with a sparkline per KPI.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from rmtui.cli.kpi import reads_whole_program
+
 
 @click.command("report")
 @click.option("--as-of", "as_of", metavar="DATE", help="Report as of this day [default: today].")
@@ -12,6 +14,7 @@ import click
                    "markdown].")
 @click.option("-o", "--output", "output_file", metavar="FILE",
               help="Write to FILE instead of standard output.")
+@reads_whole_program
 def report(as_of: str | None, fmt: str | None, output_file: str | None) -> None:
     """Write a one-page program report for leadership (Markdown or HTML).
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rmtui.core.errors import RepoError
 
@@ -232,6 +233,55 @@ class Repo:
     def commit_date(self, sha: str) -> str:
         """The committer date of a commit, ISO 8601."""
         return self.git("show", "-s", "--format=%cI", sha).strip()
+
+    def tree_id(self, rev: str, prefix: str = "") -> str | None:
+        """The id of the tree of ``prefix`` (a folder) at commit ``rev``; None if none."""
+        spec = f"{rev}:{prefix.rstrip('/')}" if prefix else f"{rev}^{{tree}}"
+        proc = _run(["rev-parse", "--verify", "--quiet", "--end-of-options", spec], self.root,
+                    check=False)
+        return (proc.stdout.strip() or None) if proc.returncode == 0 else None
+
+    def dirty(self, folders: Sequence[str], meanwhile: Callable[[], Any] | None = None
+              ) -> tuple[list[str], Any]:
+        """Files under ``folders`` (relative to the work tree) that differ from HEAD: changed,
+        staged, deleted, untracked or ignored; both questions go to git at once, and
+        ``meanwhile()`` runs while git works. Returns the paths and what ``meanwhile`` gave.
+
+        When git's stat cache is stale (a copied or touched folder: every file looks
+        changed), it is refreshed once, as ``git status`` would, and git asked again.
+        """
+        def ask(during: Callable[[], Any] | None) -> tuple[list[str], Any]:
+            env = {**os.environ, "LC_ALL": "C", **_LITERAL}
+            commands = (["git", "diff-index", "--name-only", "-z", "--no-renames", "HEAD", "--",
+                         *folders],
+                        ["git", "ls-files", "--others", "-z", "--", *folders])
+            procs = [subprocess.Popen(c, cwd=self.root, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, env=env) for c in commands]
+            try:
+                extra = during() if during is not None else None
+            finally:
+                outputs = [proc.communicate() for proc in procs]
+            out: set[str] = set()
+            for proc, (stdout, stderr) in zip(procs, outputs, strict=True):
+                if proc.returncode != 0:
+                    raise RepoError("git could not say which files changed: "
+                                    + stderr.decode("utf-8", "replace").strip())
+                out.update(p for p in stdout.decode("utf-8", "surrogateescape").split("\0") if p)
+            return sorted(out), extra
+
+        found, extra = ask(meanwhile)
+        if len(found) > 200:
+            _run(["update-index", "-q", "--refresh"], self.root, check=False)
+            found, _ = ask(None)
+        return found, extra
+
+    def changed_between(self, old: str, new: str) -> list[str] | None:
+        """Paths that differ between two trees, or None when one of them is gone."""
+        proc = _run(["diff-tree", "-r", "--name-only", "-z", "--no-renames", old, new],
+                    self.root, check=False)
+        if proc.returncode != 0:
+            return None
+        return [p for p in proc.stdout.split("\0") if p]
 
     def tree(self, sha: str, prefix: str = "") -> dict[str, str]:
         """``{path: blob sha}`` of every file under ``prefix`` (relative to it) at a commit."""

@@ -140,19 +140,25 @@ class Snapshot:
     @property
     def facts(self) -> Facts:
         if self._facts is None:
-            self._facts = Facts(self)
+            from rmtui.core.kpi_cache import no_gc
+
+            with no_gc():
+                self._facts = Facts(self)
         return self._facts
 
 
 def snapshot(program: Program) -> Snapshot:
-    """The working tree's program, read through the load cache."""
-    data: dict[str, dict[str, dict]] = {}
-    skipped = 0
-    for kind in KPI_KINDS:
-        recs = program.load(kind)
-        data[kind] = {i: r.data for i, r in recs.items() if r.ok and r.data is not None}
-        skipped += len(recs) - len(data[kind])
-    return Snapshot(program.settings, data, skipped)
+    """The working tree's program: the stored KPI snapshot, brought up to date from what
+    git says changed (see :mod:`rmtui.core.kpi_cache`), holding what the KPIs read (no
+    session summaries, notes, reasons or text answers)."""
+    from rmtui.core import kpi_cache
+
+    settings = program.settings
+    entries = kpi_cache.entries(program, KPI_KINDS)
+    with kpi_cache.no_gc():
+        data = {k: {i: d for i, d in entries[k].items() if d is not None} for k in KPI_KINDS}
+    skipped = sum(len(entries[k]) - len(data[k]) for k in KPI_KINDS)
+    return Snapshot(settings, data, skipped)
 
 
 class HistoryReader:
