@@ -284,7 +284,8 @@ class Repo:
         return [p for p in proc.stdout.split("\0") if p]
 
     def tree(self, sha: str, prefix: str = "") -> dict[str, str]:
-        """``{path: blob sha}`` of every file under ``prefix`` (relative to it) at a commit."""
+        """``{path: blob sha}`` of every regular file under ``prefix`` (relative to it) at a
+        commit (or in a tree)."""
         out = {}
         where = prefix.rstrip("/") + "/" if prefix else ""
         args = ["ls-tree", "-r", "-z", "--full-tree", sha]
@@ -293,7 +294,9 @@ class Repo:
         for entry in self.git(*args).split("\0"):
             meta, _, path = entry.partition("\t")
             parts = meta.split()
-            if len(parts) == 3 and parts[1] == "blob" and path.startswith(where):
+            # regular files only: a symbolic link's blob is its target, not its content
+            if len(parts) == 3 and parts[1] == "blob" and parts[0] in ("100644", "100755") \
+                    and path.startswith(where):
                 out[path[len(where):]] = parts[2]
         return out
 

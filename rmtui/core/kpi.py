@@ -36,9 +36,8 @@ from typing import Any
 from rmtui.core import clock, gitrepo
 from rmtui.core import settings as settings_mod
 from rmtui.core.errors import DataError, RepoError, UsageError
-from rmtui.core.kinds import KINDS
 from rmtui.core.settings import Settings
-from rmtui.core.store import Program, Record, check_file
+from rmtui.core.store import Program
 
 MONTH_DAYS = 365.25 / 12
 PERIOD_DAYS = {"weekly": 7.0, "biweekly": 14.0, "monthly": MONTH_DAYS}
@@ -169,6 +168,8 @@ class HistoryReader:
     """
 
     def __init__(self, program: Program) -> None:
+        from rmtui.core.kpi_cache import TreeReader
+
         repo = gitrepo.Repo.of(program.root)
         if repo is None:
             raise RepoError("the program is not in a git repository, so it has no history",
@@ -177,7 +178,7 @@ class HistoryReader:
         self.repo = repo
         rel = program.root.relative_to(Path(repo.root).resolve()).as_posix()
         self.prefix = "" if rel == "." else rel
-        self._records: dict[str, Record] = {}
+        self._trees = TreeReader(repo, KPI_KINDS)
         self._settings: dict[str, Settings] = {}
         self._snapshots: dict[str, Snapshot] = {}
 
@@ -196,61 +197,30 @@ class HistoryReader:
                 for sha, when in reversed(self.repo.mainline(paths))]
 
     def at(self, sha: str) -> Snapshot:
+        from rmtui.core.kpi_cache import no_gc
+
         if sha in self._snapshots:
             return self._snapshots[sha]
-        tree = self.repo.tree(sha, self.prefix)
-        toml_blob = tree.get(settings_mod.FILENAME)
+        listing = self.repo.tree(sha, self.prefix)
+        toml_blob = listing.get(settings_mod.FILENAME)
         if toml_blob is None:
             raise DataError(f"the program had no {settings_mod.FILENAME} at commit {sha[:10]}",
                             hint="pick a later commit (`rmtui history` lists them)")
-        wanted: list[tuple[str, str, str, str]] = []   # kind, id, path, blob
-        for path, blob in tree.items():
-            folder = path.split("/", 1)[0]
-            for kind_name in KPI_KINDS:
-                kind = KINDS[kind_name]
-                if kind.folder != folder:
-                    continue
-                entity_id = kind.id_of(path)
-                if entity_id is None:
-                    break
-                try:
-                    kind.check_id(entity_id)
-                except UsageError:
-                    break
-                wanted.append((kind_name, entity_id, path, blob))
-                break
-        missing = [b for *_, b in wanted if b not in self._records]
         if toml_blob not in self._settings:
-            missing.append(toml_blob)
-        raw = self.repo.blobs(missing)
-        if toml_blob not in self._settings:
-            self._settings[toml_blob] = settings_mod.parse(raw.get(toml_blob, b""))
+            raw = self.repo.blobs([toml_blob]).get(toml_blob, b"")
+            self._settings[toml_blob] = settings_mod.parse(raw)
         s = self._settings[toml_blob]
         if not s.ok:
             raise DataError(f"program.toml was invalid at commit {sha[:10]}",
                             diagnostics=s.diagnostics, hint="pick another commit")
-        data: dict[str, dict[str, dict]] = {k: {} for k in KPI_KINDS}
-        skipped = 0
-        for kind_name, entity_id, path, blob in wanted:
-            rec = self._records.get(blob)
-            if rec is None or rec.id != entity_id or rec.kind != kind_name:
-                rec = check_file(KINDS[kind_name], entity_id, path, raw[blob]) \
-                    if blob in raw else self._recheck(kind_name, entity_id, path, blob)
-                self._records[blob] = rec
-            if rec.ok and rec.data is not None:
-                data[kind_name][entity_id] = rec.data
-            else:
-                skipped += 1
-        snap = Snapshot(s, {k: dict(sorted(v.items())) for k, v in data.items()}, skipped,
-                        commit=sha, commit_date=dt.date.fromisoformat(
-                            self.repo.commit_date(sha)[:10]))
+        with no_gc():
+            entries = self._trees.entries(listing)
+            data = {k: {i: d for i, d in entries[k].items() if d is not None} for k in KPI_KINDS}
+        skipped = sum(len(entries[k]) - len(data[k]) for k in KPI_KINDS)
+        snap = Snapshot(s, data, skipped, commit=sha,
+                        commit_date=dt.date.fromisoformat(self.repo.commit_date(sha)[:10]))
         self._snapshots[sha] = snap
         return snap
-
-    def _recheck(self, kind_name: str, entity_id: str, path: str, blob: str) -> Record:
-        # the same blob under another name (a copied file): check it under this one
-        raw = self.repo.blobs([blob])[blob]
-        return check_file(KINDS[kind_name], entity_id, path, raw)
 
 
 def snapshot_at(program: Program, rev: str) -> Snapshot:

@@ -125,6 +125,66 @@ def _refresh(program: Program, out: Entries, rel: str, kinds: tuple[str, ...]) -
     return name
 
 
+def _parse(item: tuple[str, str, str, bytes]) -> dict | None:
+    name, entity_id, rel, raw = item
+    rec = check_file(KINDS[name], entity_id, rel, raw)
+    return compact(name, rec.data if rec.ok else None)
+
+
+def _parse_chunk(items: list[tuple[str, str, str, bytes]]) -> list[dict | None]:
+    with no_gc():
+        return [_parse(item) for item in items]
+
+
+PARALLEL_MIN = 2000         # fewer files than this are parsed in this process
+
+
+def parse_many(items: list[tuple[str, str, str, bytes]]) -> list[dict | None]:
+    """:func:`check_file` (then :func:`compact`) for many ``(kind, id, rel, bytes)``, in
+    order: in a pool of processes, one per core, when there are many."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(items) < PARALLEL_MIN or workers < 2:
+        return _parse_chunk(items)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(500, len(items) // (workers * 4))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        return [d for out in pool.map(_parse_chunk, chunks) for d in out]
+
+
+class TreeReader:
+    """The entities of a program's tree at any commit, read from git objects (the work
+    tree is never looked at); each blob is parsed once, however many trees hold it."""
+
+    def __init__(self, repo: gitrepo.Repo, kinds: tuple[str, ...]) -> None:
+        self.repo = repo
+        self.kinds = kinds
+        self._parsed: dict[tuple[str, str, str], dict | None] = {}
+
+    def entries(self, listing: dict[str, str]) -> Entries:
+        """``listing`` is ``{path in the program: blob}`` (:meth:`gitrepo.Repo.tree`)."""
+        wanted = []
+        for rel, blob in listing.items():
+            found = _kind_of(rel, self.kinds)
+            if found is not None:
+                wanted.append((*found, rel, blob))
+        todo = [w for w in wanted if (w[3], w[0], w[1]) not in self._parsed]
+        raw = self.repo.blobs(w[3] for w in todo)
+        todo = [w for w in todo if w[3] in raw]
+        for w, data in zip(todo, parse_many([(n, i, rel, raw[b]) for n, i, rel, b in todo]),
+                           strict=True):
+            self._parsed[(w[3], w[0], w[1])] = data
+        out: Entries = {k: {} for k in self.kinds}
+        for name, entity_id, _rel, blob in sorted(wanted, key=lambda w: (w[0], w[1])):
+            if (blob, name, entity_id) in self._parsed:
+                out[name][entity_id] = self._parsed[(blob, name, entity_id)]
+        return out
+
+
 class _Git:
     def __init__(self, program: Program) -> None:
         repo = gitrepo.Repo.of(program.root)
@@ -156,18 +216,17 @@ def entries(program: Program, kinds: tuple[str, ...]) -> Entries:
         dirty = {rel for p in changed if p.startswith(git.prefix)
                  and (rel := p[len(git.prefix):]).split("/", 1)[0] in folders}
         if stored is None:
-            out = full(program, kinds)
-            _save(cache, kinds, tree, dirty, out)
-            return out
+            # the files as committed, from git's objects, then the ones that differ
+            stored = tree, dirty, TreeReader(git.repo, kinds).entries(git.repo.tree(tree))
         old_tree, old_dirty, out = stored
         refresh = set(old_dirty) | dirty
         if old_tree != tree:
             moved = git.repo.changed_between(old_tree, tree)
             if moved is None:
-                out = full(program, kinds)
-                _save(cache, kinds, tree, dirty, out)
-                return out
-            refresh.update(moved)
+                old_tree, refresh = tree, set(dirty)
+                out = TreeReader(git.repo, kinds).entries(git.repo.tree(tree))
+            else:
+                refresh.update(moved)
         if len(refresh) > MAX_REFRESH:
             out = full(program, kinds)
         else:
@@ -176,7 +235,7 @@ def entries(program: Program, kinds: tuple[str, ...]) -> Entries:
                 touched.add(_refresh(program, out, rel, kinds))
             for name in touched - {None}:
                 out[name] = dict(sorted(out[name].items()))  # ids in order, as loads give them
-        if refresh or old_tree != tree:
+        if refresh or old_tree != tree or not cache.exists():
             _save(cache, kinds, tree, dirty, out)
         return out
 
