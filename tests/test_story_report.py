@@ -106,8 +106,8 @@ def test_the_markdown_report(prog, rmtui, snapshot) -> None:
     text = run.out
     for marker in MARKERS + NAMES:
         assert marker not in text, marker
-    assert "| Confidence gained | \\+1.12 |" not in text  # numbers are not escaped
-    assert "change of +1.12 (n = 2 mentees with both surveys)" in text
+    assert "| Confidence gained | +1.13 | +0.50 | met | 2 |" in text  # numbers unescaped
+    assert "change of +1.13 (n = 2 mentees with both surveys)" in text
     assert "1 of 3 active pairs has had no session for more than 30 days." in text
     assert "| Run a Teams meeting on my own | done | 2027-02-28 | 3 | 3 |" in text
     assert tree_digest(prog.root) == before

@@ -14,7 +14,8 @@ group = make_group(
     "them.\n\nA pair is one mentor and one mentee, checked against the program's hard rules "
     "(program.toml [rules]) before it is saved. Its life: proposed -> accepted (by both "
     "sides) -> active <-> paused -> completed, or ended (declined, or ended early) at any "
-    "point. Every step is dated and committed.",
+    "point. Every step is dated and committed. `pair show` tells a pair's story; `pair "
+    "at-risk` lists the active pairs that have gone quiet.",
 )
 
 _HELP = {

@@ -12,7 +12,8 @@ group = make_group(
     "session",
     "Log, list, show, edit and remove mentoring sessions.\n\nOne file each, in "
     "sessions/<pair>/<date>.yaml. Summaries are private to the pair and never listed "
-    "unless asked for by name.",
+    "unless asked for by name. `session due` lists the pairs whose next session is due "
+    "by their agreement's cadence.",
 )
 
 

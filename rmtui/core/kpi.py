@@ -102,18 +102,29 @@ def _round(value: float | None) -> float | None:
     return int(rounded) if float(rounded).is_integer() and abs(rounded) < 1e15 else rounded
 
 
+def rounded(value: float, decimals: int, *, sign: bool = False) -> str:
+    """``value`` with ``decimals`` places, halves rounded up as people do (23.25 h is
+    23.3, not the 23.2 of binary rounding)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    q = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if q == 0:
+        q = abs(q)
+    return f"{q:+}" if sign else f"{q}"
+
+
 def display(value: float | None, unit: str, name: str = "") -> str:
     if value is None:
         return "n/a"
     if unit == "ratio":
-        return f"{value * 100:.1f}%"
+        return rounded(value * 100, 1) + "%"
     if unit == "count":
-        return f"{value:.0f}"
+        return rounded(value, 0)
     if unit == "hours":
-        return f"{value:.1f}"
-    if name in ("nps", "confidence_delta"):
-        return f"{value:+.0f}" if name == "nps" else f"{value:+.2f}"
-    return f"{value:.2f}"
+        return rounded(value, 1)
+    if name == "nps":
+        return rounded(value, 0, sign=True)
+    return rounded(value, 2, sign=name == "confidence_delta")
 
 
 # --------------------------------------------------------------------------

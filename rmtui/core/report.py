@@ -104,8 +104,9 @@ def _people_line(r: Report) -> str:
 def _confidence_line(c: Confidence) -> str:
     if c.delta is None:
         return f"Not available: {c.reason}."
-    return (f"Mentees rated their digital confidence {c.baseline:.2f} before the program and "
-            f"{c.final:.2f} after (scale 1-5): a change of {c.delta:+.2f} "
+    return (f"Mentees rated their digital confidence {kpi.rounded(c.baseline, 2)} before the "
+            f"program and {kpi.rounded(c.final, 2)} after (scale 1-5): a change of "
+            f"{kpi.rounded(c.delta, 2, sign=True)} "
             f"(n = {c.n} mentee{'s' if c.n != 1 else ''} with both surveys).")
 
 
@@ -211,7 +212,7 @@ def _status_class(v: KpiValue) -> str:
 def engagement_svg(r: Report, width: int = 640, height: int = 220) -> str:
     """Engagement over time: the share of active pairs engaged (line, with the target
     dashed) and the sessions held each month (bars), as an inline SVG."""
-    left, right, top, bottom = 44, 44, 16, 34
+    left, right, top, bottom = 44, 74, 16, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     points = r.engagement
     n = max(1, len(points))
@@ -230,7 +231,9 @@ def engagement_svg(r: Report, width: int = 640, height: int = 220) -> str:
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
                      f'fill="#5a6275">{h(f"{frac * 100:.0f}%")}</text>')
     parts.append(f'<text x="{left + plot_w + 6}" y="{top + 4}" font-size="11" '
-                 f'fill="#8a93a6">{h(top_sessions)}</text>')
+                 f'fill="#8a93a6">{h(f"{top_sessions} sessions")}</text>')
+    parts.append(f'<text x="{left + plot_w + 6}" y="{top + plot_h + 4}" font-size="11" '
+                 'fill="#8a93a6">0</text>')
     for i, (end, _, held) in enumerate(points):
         bar_h = plot_h * held / top_sessions
         x = left + i * step + step * 0.2
