@@ -337,6 +337,13 @@ def test_by_role_and_by_a_missing_field(prog) -> None:
     assert list(nobody.groups) == ["(not set)"]
 
 
+def test_grouping_by_a_field_participants_cannot_have(prog, rmtui) -> None:
+    run = rmtui("-C", prog.root, "kpi", "--by", "departement")
+    assert run.code == 2
+    assert "a participant has no field 'departement'" in run.err
+    assert "department" in run.err  # the fields there are
+
+
 def test_the_smallest_group_shown_comes_from_program_toml(prog) -> None:
     toml = prog.root / "program.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("min_group_size = 5",

@@ -838,6 +838,9 @@ def compute_by(program: Program | Snapshot, field: str, as_of: dt.date | str | N
     those pairs' sessions), their goals and their survey responses. Groups with fewer
     than ``kpi.min_group_size`` people are not computed, only named as hidden.
     """
+    from rmtui.core import values
+
+    values.check_field("participant", field)  # a usage error that lists the fields
     snap = _snapshot_of(program, at)
     day = resolve_as_of(snap, as_of)
     min_size = int(snap.settings.get("kpi.min_group_size", 5) or 5)
