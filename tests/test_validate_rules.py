@@ -169,14 +169,16 @@ def test_pair_refers_to_a_missing_participant(prog, rmtui):
 def test_goal_refers_to_a_missing_pair(prog, rmtui):
     rel = "goals/learn-prompting.yaml"
     write(prog, rel, "id: learn-prompting\nowner: nguyen-van-duc\npair: no-such-pair\n"
-                     "title: Write good prompts\n")
+                     "title: Write good prompts\nmeasure: prompts a week\ntarget: 3\n"
+                     "due: 2027-06-30\n")
     assert problems(prog, rmtui) == [err("unknown-ref", rel, (3, 7))]
 
 
 def test_goal_owner_outside_its_pair(prog, rmtui):
     rel = "goals/learn-prompting.yaml"
     write(prog, rel, f"id: learn-prompting\nowner: lucia-d-angelo\npair: {PAIR}\n"
-                     "title: Write good prompts\n")
+                     "title: Write good prompts\nmeasure: prompts a week\ntarget: 3\n"
+                     "due: 2027-06-30\n")
     assert problems(prog, rmtui) == [err("goal-owner", rel, (2, 8))]
 
 

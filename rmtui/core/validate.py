@@ -261,6 +261,13 @@ def _check_goal(entity_id: str, data: dict, index: Index) -> Iterator[Finding]:
                    ("owner",), f"the pair is {pair.get('mentor')} and {pair.get('mentee')}")
     if data.get("status") == "done" and not data.get("completed"):
         yield _warn("goal-status", "the goal is done but has no 'completed' date", ("status",))
+    missing = [w for k, w in (("measure", "measure"), ("target", "target"), ("due", "due date"))
+               if data.get(k) in (None, "")]
+    if missing and data.get("status") != "dropped":
+        listed = ", no ".join(missing[:-1]) + (" and no " if len(missing) > 1 else "") + missing[-1]
+        yield _warn("goal-smart", f"the goal is not SMART: it has no {listed}",
+                    ("title",), "a SMART goal says how progress is measured, the target and "
+                    "when it is due: --measure TEXT --target VALUE --due DATE")
 
 
 def _check_agreement(entity_id: str, data: dict, index: Index) -> Iterator[Finding]:
