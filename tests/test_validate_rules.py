@@ -169,14 +169,16 @@ def test_pair_refers_to_a_missing_participant(prog, rmtui):
 def test_goal_refers_to_a_missing_pair(prog, rmtui):
     rel = "goals/learn-prompting.yaml"
     write(prog, rel, "id: learn-prompting\nowner: nguyen-van-duc\npair: no-such-pair\n"
-                     "title: Write good prompts\n")
+                     "title: Write good prompts\nmeasure: prompts a week\ntarget: 3\n"
+                     "due: 2027-06-30\n")
     assert problems(prog, rmtui) == [err("unknown-ref", rel, (3, 7))]
 
 
 def test_goal_owner_outside_its_pair(prog, rmtui):
     rel = "goals/learn-prompting.yaml"
     write(prog, rel, f"id: learn-prompting\nowner: lucia-d-angelo\npair: {PAIR}\n"
-                     "title: Write good prompts\n")
+                     "title: Write good prompts\nmeasure: prompts a week\ntarget: 3\n"
+                     "due: 2027-06-30\n")
     assert problems(prog, rmtui) == [err("goal-owner", rel, (2, 8))]
 
 
@@ -715,16 +717,18 @@ def test_toml_with_a_byte_order_mark(prog, rmtui):
 def test_pairing_rules_are_built_once_per_run(prog, monkeypatch):
     """Every open pair asks for the pairing rules; building them again for each pair
     made validate quadratic (a 2,000-person program took 40 s instead of 1 s)."""
+    from rmtui.core import ruledata
     from rmtui.core import validate as validate_mod
 
     add_pair(prog, "joost-van-der-meer", "lucia-d-angelo")
     built = []
 
-    class Counting(validate_mod.PairRules):
+    class Counting(ruledata.PairRules):
         def __init__(self, *args, **kwargs) -> None:
             built.append(1)
             super().__init__(*args, **kwargs)
 
+    monkeypatch.setattr(ruledata, "PairRules", Counting)
     monkeypatch.setattr(validate_mod, "PairRules", Counting)
     report = validate_mod.validate(Program(prog.root))
     assert report.ok and report.diagnostics == []

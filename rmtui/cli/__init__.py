@@ -29,13 +29,23 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pair": ("rmtui.cli.pair:group",
              "Add, list, show, edit and remove pairs; accept, start, pause, resume, complete "
              "or end them."),
-    "goal": ("rmtui.cli.goal:group", "Add, list, show, edit and remove goals."),
+    "match": ("rmtui.cli.match:group",
+              "Suggest optimal mentor-mentee pairs, explain them, publish them, check them."),
+    "goal": ("rmtui.cli.goal:group",
+             "Add, list, show, edit and remove goals; record progress, mark them done or drop "
+             "them."),
     "agreement": ("rmtui.cli.agreement:group",
                   "Add, list, show, edit and remove learning agreements; fill one from the "
                   "template and sign it."),
     "session": ("rmtui.cli.session:group", "Log, list, show, edit and remove mentoring sessions."),
-    "survey": ("rmtui.cli.survey:group", "Add, list, show, edit and remove surveys."),
-    "response": ("rmtui.cli.response:group", "Add, list, show, edit and remove survey responses."),
+    "survey": ("rmtui.cli.survey:group",
+               "Add, list, show, edit and remove surveys; send one to participants."),
+    "response": ("rmtui.cli.response:group",
+                 "Add, list, show, edit and remove survey responses; import them from Forms or "
+                 "Qualtrics."),
+    "kpi": ("rmtui.cli.kpi:group", "Show every KPI with its value, target, status and n."),
+    "report": ("rmtui.cli.report:report",
+               "Write a one-page program report for leadership (Markdown or HTML)."),
     "import": ("rmtui.cli.importer:group",
                "Import data from other systems: participants from an HR export."),
     "export": ("rmtui.cli.export:export",

@@ -6,12 +6,14 @@ import click
 
 from rmtui.cli.context import program, report
 from rmtui.cli.entity import make_group
+from rmtui.cli.output import OutputSpec, emit, output_options
 
 group = make_group(
     "session",
     "Log, list, show, edit and remove mentoring sessions.\n\nOne file each, in "
     "sessions/<pair>/<date>.yaml. Summaries are private to the pair and never listed "
-    "unless asked for by name.",
+    "unless asked for by name. `session due` lists the pairs whose next session is due "
+    "by their agreement's cadence.",
 )
 
 
@@ -53,3 +55,33 @@ def log(pair_id: str, date: str, time_: str | None, duration: int | None, rating
 
 def _split(text: str | None) -> list[str] | None:
     return [t.strip() for t in text.split(",") if t.strip()] if text else None
+
+
+@group.command("due")
+@click.option("--as-of", "as_of", metavar="DATE", help="As of this day [default: today].")
+@click.option("--within", "within", type=click.IntRange(0), default=0, metavar="DAYS",
+              show_default=True, help="Also list pairs due within this many days.")
+@output_options()
+def due(as_of: str | None, within: int, out: OutputSpec) -> None:
+    """List active pairs whose next session is due or overdue by their agreement's cadence.
+
+    A pair's next session is due one period (weekly 7 days, biweekly 14, monthly one
+    month; the program's cadence when the agreement does not say) after its last held
+    session, or after its start or its last pause. `overdue` is the days past due
+    (negative: due in that many days); `planned` is the next planned session.
+    """
+    from rmtui.cli.kpi import _parse_day
+    from rmtui.core import kpi
+
+    rows = [{"pair": d.pair, "mentor": d.mentor, "mentee": d.mentee, "frequency": d.frequency,
+             "frequency_from": d.frequency_from, "last_session": _iso(d.last_session),
+             "due": d.due.isoformat(), "overdue": d.overdue_days, "planned": _iso(d.planned)}
+            for d in kpi.sessions_due(program(), _parse_day(as_of), within_days=within)]
+    fields = ("pair", "frequency", "last_session", "due", "overdue", "planned")
+    emit(rows, out, fields, known=("pair", "mentor", "mentee", "frequency", "frequency_from",
+                                   "last_session", "due", "overdue", "planned"),
+         empty="no sessions due")
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day is not None else None

@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rmtui.core import faults
 from rmtui.core.errors import RepoError
@@ -377,6 +378,119 @@ class Repo:
                 continue
             sha, author, date, subject, op = (chunk.split(_SEP) + [""] * 5)[:5]
             out.append(Commit(sha, author, date, subject, op.strip() or None))
+        return out
+
+    def resolve(self, rev: str) -> str | None:
+        """The full sha of the commit ``rev`` names, or None when it names none."""
+        if rev.startswith("-"):
+            return None
+        proc = _run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+                    self.root, check=False)
+        return (proc.stdout.strip() or None) if proc.returncode == 0 else None
+
+    def mainline(self, paths: Sequence[Path] = ()) -> list[tuple[str, str]]:
+        """``(sha, committer date ISO 8601)`` along the first-parent line of HEAD, newest
+        first; with ``paths``, only commits that touched them."""
+        if not self.has_head():
+            return []
+        args = ["log", "--first-parent", "--format=%H %cI", "HEAD", "--"]
+        args.extend(os.path.relpath(p, self.root) for p in paths)
+        return [tuple(line.split(" ", 1)) for line in self.git(*args).splitlines()
+                if " " in line]  # type: ignore[misc]
+
+    def commit_date(self, sha: str) -> str:
+        """The committer date of a commit, ISO 8601."""
+        return self.git("show", "-s", "--format=%cI", sha).strip()
+
+    def tree_id(self, rev: str, prefix: str = "") -> str | None:
+        """The id of the tree of ``prefix`` (a folder) at commit ``rev``; None if none."""
+        spec = f"{rev}:{prefix.rstrip('/')}" if prefix else f"{rev}^{{tree}}"
+        proc = _run(["rev-parse", "--verify", "--quiet", "--end-of-options", spec], self.root,
+                    check=False)
+        return (proc.stdout.strip() or None) if proc.returncode == 0 else None
+
+    def dirty(self, folders: Sequence[str], meanwhile: Callable[[], Any] | None = None
+              ) -> tuple[list[str], Any]:
+        """Files under ``folders`` (relative to the work tree) that differ from HEAD: changed,
+        staged, deleted, untracked or ignored; both questions go to git at once, and
+        ``meanwhile()`` runs while git works. Returns the paths and what ``meanwhile`` gave.
+
+        When git's stat cache is stale (a copied or touched folder: every file looks
+        changed), it is refreshed once, as ``git status`` would, and git asked again.
+        """
+        def ask(during: Callable[[], Any] | None) -> tuple[list[str], Any]:
+            env = {**os.environ, "LC_ALL": "C", **_LITERAL}
+            commands = (["git", "diff-index", "--name-only", "-z", "--no-renames", "HEAD", "--",
+                         *folders],
+                        ["git", "ls-files", "--others", "-z", "--", *folders])
+            procs = [subprocess.Popen(c, cwd=self.root, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, env=env) for c in commands]
+            try:
+                extra = during() if during is not None else None
+            finally:
+                outputs = [proc.communicate() for proc in procs]
+            out: set[str] = set()
+            for proc, (stdout, stderr) in zip(procs, outputs, strict=True):
+                if proc.returncode != 0:
+                    raise RepoError("git could not say which files changed: "
+                                    + stderr.decode("utf-8", "replace").strip())
+                out.update(p for p in stdout.decode("utf-8", "surrogateescape").split("\0") if p)
+            return sorted(out), extra
+
+        found, extra = ask(meanwhile)
+        if len(found) > 200:
+            _run(["update-index", "-q", "--refresh"], self.root, check=False)
+            found, _ = ask(None)
+        return found, extra
+
+    def changed_between(self, old: str, new: str) -> list[str] | None:
+        """Paths that differ between two trees, or None when one of them is gone."""
+        proc = _run(["diff-tree", "-r", "--name-only", "-z", "--no-renames", old, new],
+                    self.root, check=False)
+        if proc.returncode != 0:
+            return None
+        return [p for p in proc.stdout.split("\0") if p]
+
+    def tree(self, sha: str, prefix: str = "") -> dict[str, str]:
+        """``{path: blob sha}`` of every regular file under ``prefix`` (relative to it) at a
+        commit (or in a tree)."""
+        out = {}
+        where = prefix.rstrip("/") + "/" if prefix else ""
+        args = ["ls-tree", "-r", "-z", "--full-tree", sha]
+        if where:
+            args += ["--", where]
+        for entry in self.git(*args).split("\0"):
+            meta, _, path = entry.partition("\t")
+            parts = meta.split()
+            # regular files only: a symbolic link's blob is its target, not its content
+            if len(parts) == 3 and parts[1] == "blob" and parts[0] in ("100644", "100755") \
+                    and path.startswith(where):
+                out[path[len(where):]] = parts[2]
+        return out
+
+    def blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """The contents of blobs, read in one ``git cat-file --batch``."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        try:
+            proc = subprocess.run(["git", "cat-file", "--batch"], cwd=self.root,
+                                  input=("\n".join(wanted) + "\n").encode("ascii"),
+                                  capture_output=True, env={**os.environ, "LC_ALL": "C"})
+        except FileNotFoundError:
+            raise RepoError("git is not installed", hint="install git") from None
+        if proc.returncode != 0:
+            raise RepoError("git cat-file failed: " + proc.stderr.decode("utf-8", "replace").strip())
+        data, pos, out = proc.stdout, 0, {}
+        for sha in wanted:
+            end = data.index(b"\n", pos)
+            header = data[pos:end].split()
+            pos = end + 1
+            if len(header) < 3 or header[1] != b"blob":
+                continue  # missing
+            size = int(header[2])
+            out[sha] = data[pos:pos + size]
+            pos += size + 1
         return out
 
     def files_of(self, sha: str) -> list[str]:

@@ -129,6 +129,7 @@ class Goal:
     status: str = "open"
     created: dt.date | None = None
     completed: dt.date | None = None
+    drop_reason: str | None = None
     progress: tuple[dict, ...] = ()
 
 

@@ -45,6 +45,28 @@ def _zone(name: str):
         return None
 
 
+# The keys the rules compare, written once: the scalar check below and the
+# vectorised masks in ``rulemask`` both use them, so they cannot disagree.
+
+
+def department_key(p: Participant) -> str | None:
+    """Departments compare ignoring case and surrounding spaces (unset: no rule)."""
+    return p.department.strip().casefold() if p.department else None
+
+
+def language_keys(p: Participant) -> frozenset[str]:
+    return frozenset(x.casefold() for x in p.languages)
+
+
+def manager_key(p: Participant) -> str | None:
+    return p.manager_id or None
+
+
+def offset_of(p: Participant, on: dt.date) -> float | None:
+    """The person's UTC offset in hours on ``on`` (None: no or unknown time zone)."""
+    return utc_offset_hours(p.timezone, on) if p.timezone else None
+
+
 def known_timezone(name: str) -> bool:
     return _zone(name) is not None
 
@@ -110,17 +132,24 @@ class PairRules:
 
     def __init__(self, settings: Settings, people: Mapping[str, Participant],
                  pairs: Iterable[Pair] = (), as_of: dt.date | None = None,
-                 org_extra: dict[str, str] | None = None, *, org: OrgChart | None = None,
+                 org_extra: dict[str, str] | None = None, *,
+                 removed: dict[str, str] | None = None,
+                 extra_pairs: Iterable[Pair] = (), org: OrgChart | None = None,
                  by_people: Mapping[tuple[str, str], Sequence[Pair]] | None = None) -> None:
-        """``org`` and ``by_people`` may be given ready-made (validation builds them
-        from plain data, without making a model of everyone)."""
+        """``extra_pairs`` are past pairs whose files were removed (``removed``: id -> commit).
+
+        ``org`` and ``by_people`` may be given ready-made (validation builds them
+        from a few fields of everyone, without a model of everyone); then they
+        already hold ``org_extra`` and ``extra_pairs``.
+        """
         self.settings = settings
         self.people = people
         self.as_of = as_of or dt.date.today()
         self.org = org if org is not None else OrgChart(people.values(), org_extra)
+        self.removed = dict(removed or {})
         if by_people is None:
             grouped: dict[tuple[str, str], list[Pair]] = defaultdict(list)
-            for p in pairs:
+            for p in (*pairs, *extra_pairs):
                 grouped[(p.mentor, p.mentee)].append(p)
             by_people = grouped
         self.by_people = by_people
@@ -151,18 +180,17 @@ class PairRules:
                     f"the mentee's grade {mentee.grade}", "mentor"))
         if on("reporting_line"):
             out.extend(self._reporting_line(mentor, mentee))
-        if on("department") and mentor.department and mentee.department \
-                and mentor.department.strip().casefold() == mentee.department.strip().casefold():
+        dept = department_key(mentor)
+        if on("department") and dept is not None and dept == department_key(mentee):
             out.append(Violation("department", f"both work in {mentor.department.strip()}",
                                  "mentee"))
         if on("language") and mentor.languages and mentee.languages and not (
-                {x.casefold() for x in mentor.languages} & {x.casefold() for x in mentee.languages}):
+                language_keys(mentor) & language_keys(mentee)):
             out.append(Violation(
                 "language", f"no shared language ({', '.join(mentor.languages)} / "
                 f"{', '.join(mentee.languages)})", "mentee"))
         if on("timezone") and mentor.timezone and mentee.timezone:
-            a = utc_offset_hours(mentor.timezone, self.as_of)
-            b = utc_offset_hours(mentee.timezone, self.as_of)
+            a, b = offset_of(mentor, self.as_of), offset_of(mentee, self.as_of)
             limit = float(self.cfg["timezone"].get("max_gap_hours", 6))
             if a is not None and b is not None and abs(a - b) > limit:
                 out.append(Violation(
@@ -183,8 +211,10 @@ class PairRules:
                                              "mentee"))
                     continue
                 if pair is None or _earlier(other, pair):
+                    gone = self.removed.get(other.id)
+                    where = f"; its file was removed in commit {gone[:10]}" if gone else ""
                     out.append(Violation("repeat", f"the two were already paired as {other.id} "
-                                         f"({other.status})", "mentee"))
+                                         f"({other.status}{where})", "mentee"))
         if on("status"):
             eligible = self.cfg["status"].get("eligible", ["accepted", "active"])
             for side, person in (("mentor", mentor), ("mentee", mentee)):
@@ -216,8 +246,8 @@ class PairRules:
             if down is not None:
                 out.append(Violation("reporting_line",
                                      f"the mentor is the mentee's {_level(down)}", "mentor"))
-        if cfg.get("same_manager", True) and mentor.manager_id and \
-                mentor.manager_id == mentee.manager_id:
+        boss = manager_key(mentor)
+        if cfg.get("same_manager", True) and boss is not None and boss == manager_key(mentee):
             out.append(Violation("reporting_line",
                                  f"both report to the same manager ({mentor.manager_id})", "mentee"))
         return out

@@ -80,6 +80,7 @@ class Index:
         self._all: dict[str, dict[str, dict]] = {}
         self._overrides: dict[tuple[str, str], dict | None] = {}
         self._rules: PairRules | None = None
+        self._org = None
         self._ids: dict[str, set[str]] = {}
         self._deps: set[tuple[str, str]] | None = None
         self._dep_kinds: set[str] | None = None
@@ -204,22 +205,43 @@ class Index:
         if self._dep_kinds is not None:
             self._dep_kinds.update(("participant", "pair"))
         if self._rules is None:
+            from rmtui.core.ruledata import removed_pairs
+
             org = self.columns("participant", ("employee_id", "manager_id"))
-            manager = {e: m for e, m in org.values() if e and m}
+            manager = {**self.org_chart().manager, **{e: m for e, m in org.values() if e and m}}
+            sides = self.columns("pair", ("mentor", "mentee"))
             grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
-            for pid, (mentor, mentee) in self.columns("pair", ("mentor", "mentee")).items():
+            for pid, (mentor, mentee) in sides.items():
                 grouped[(mentor, mentee)].append(pid)
+            # pairs whose files were removed are past pairs too (the repeat rule)
+            history = removed_pairs(self.program.root) \
+                if self.settings.rule("repeat").get("enabled", True) else []
+            past = [r for r in history if r.pair.id not in sides and r.pair.status != "proposed"]
+            extra: dict[tuple[str, str], list[Pair]] = defaultdict(list)
+            for r in past:
+                extra[(r.pair.mentor, r.pair.mentee)].append(r.pair)
 
             def person(pid: str) -> Participant:
                 return from_dict(Participant, self.get("participant", pid) or {})
 
-            def pairs(ids: list[str]) -> list[Pair]:
-                return [from_dict(Pair, d) for d in (self.get("pair", p) for p in ids) if d]
+            def pairs(key: tuple[str, str]) -> list[Pair]:
+                found = [from_dict(Pair, d) for d in (self.get("pair", p)
+                                                      for p in grouped.get(key, ())) if d]
+                return found + extra.get(key, [])
 
             self._rules = PairRules(self.settings, _Models(org, person), as_of=self.today,
                                     org=OrgChart.of_managers(manager),
-                                    by_people=_Models(grouped, pairs))
+                                    removed={r.pair.id: r.commit for r in past},
+                                    by_people=_Models({**grouped, **extra}, pairs))
         return self._rules
+
+    def org_chart(self):
+        """The org chart file, read once (its problems are reported by ``validate``)."""
+        if self._org is None:
+            from rmtui.core.ruledata import read_org_chart
+
+            self._org = read_org_chart(self.program.root, self.settings)
+        return self._org
 
 
 class _Models(Mapping):
@@ -234,8 +256,7 @@ class _Models(Mapping):
         if key not in self._made:
             if key not in self._keys:
                 raise KeyError(key)
-            self._made[key] = self._make(key if not isinstance(self._keys[key], list)
-                                         else self._keys[key])
+            self._made[key] = self._make(key)
         return self._made[key]
 
     def __iter__(self):
@@ -369,6 +390,13 @@ def _check_goal(entity_id: str, data: dict, index: Index) -> Iterator[Finding]:
                    ("owner",), f"the pair is {pair.get('mentor')} and {pair.get('mentee')}")
     if data.get("status") == "done" and not data.get("completed"):
         yield _warn("goal-status", "the goal is done but has no 'completed' date", ("status",))
+    missing = [w for k, w in (("measure", "measure"), ("target", "target"), ("due", "due date"))
+               if data.get(k) in (None, "")]
+    if missing and data.get("status") != "dropped":
+        listed = ", no ".join(missing[:-1]) + (" and no " if len(missing) > 1 else "") + missing[-1]
+        yield _warn("goal-smart", f"the goal is not SMART: it has no {listed}",
+                    ("title",), "a SMART goal says how progress is measured, the target and "
+                    "when it is due: --measure TEXT --target VALUE --due DATE")
 
 
 def _check_agreement(entity_id: str, data: dict, index: Index) -> Iterator[Finding]:
@@ -802,6 +830,10 @@ def validate(program: Program, today: dt.date | None = None, *,
         stamp = _stamp(program, today)
         files = scan.keys()
         head = [*s.diagnostics, *(_stray(program, rel) for rel in scan.stray)]
+        if s.ok:  # the org chart file (its stat data is part of the stamp)
+            from rmtui.core.ruledata import read_org_chart
+
+            head.extend(read_org_chart(program.root, s).diagnostics)
         kept = read_cache(cache / _REPORT) if use_cache else None
         if not (isinstance(kept, tuple) and len(kept) == 5 and kept[0] == stamp):
             kept = None

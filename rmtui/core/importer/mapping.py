@@ -131,43 +131,48 @@ class Mapping:
     delimiter: str | None = None
     path: Path | None = None
     notes: list[str] = field(default_factory=list)   # proposals: said at the top of the file
+    format: str | None = None                         # the exporting tool (survey responses)
 
     def covers(self, target: str) -> bool:
         return target in self.fields
 
-    def to_toml(self, title: str | None = None) -> str:
-        """The mapping as a TOML file a person can read, edit and pass back with --mapping."""
+    def to_toml(self, title: str | None = None, about: list[str] | None = None) -> str:
+        """The mapping as a TOML file a person can read, edit and pass back with --mapping;
+        ``about`` replaces the comment lines that explain a participants mapping."""
         import tomli_w
 
-        lines = [f"# {title}" if title else "# rmtui import mapping", "#",
-                 "# Each [fields.X] says where participant field X comes from: a column, a",
-                 "# template such as \"Employee {EmployeeNumber}\", or a constant value; then",
-                 "# transform, map, default, split, date and lookup shape it. See",
-                 "# `rmtui import participants --help` and README's 'Importing people'."]
+        lines = [f"# {title}" if title else "# rmtui import mapping", "#"]
+        lines += [f"# {line}" if line else "#" for line in about] if about is not None else [
+            "# Each [fields.X] says where participant field X comes from: a column, a",
+            "# template such as \"Employee {EmployeeNumber}\", or a constant value; then",
+            "# transform, map, default, split, date and lookup shape it. See",
+            "# `rmtui import participants --help` and README's 'Importing people'."]
         for note in self.notes:
             lines.append("#")
             lines.extend(f"# {part}" for part in _wrap(note))
         lines.append("")
         source: dict[str, Any] = {"key": self.key}
+        if self.format:
+            source["format"] = self.format
         if self.encoding:
             source["encoding"] = self.encoding
         if self.delimiter:
             source["delimiter"] = self.delimiter
         lines.append(tomli_w.dumps({"source": source}).rstrip("\n"))
-        attributes = {k: v for k, v in self.fields.items() if k.startswith("attributes.")}
+        nested = {k: v for k, v in self.fields.items() if "." in k}  # attributes.x, answers.x
         for name, spec in self.fields.items():
-            if name in attributes:
+            if name in nested:
                 continue
             lines.append("")
             if spec.note:
                 lines.extend(f"# {part}" for part in _wrap(spec.note))
             lines.append(tomli_w.dumps({"fields": {name: spec.to_toml()}}).rstrip("\n"))
-        for name, spec in attributes.items():
+        for name, spec in nested.items():
             lines.append("")
             if spec.note:
                 lines.extend(f"# {part}" for part in _wrap(spec.note))
-            attr = name.split(".", 1)[1]
-            lines.append(tomli_w.dumps({"fields": {"attributes": {attr: spec.to_toml()}}})
+            group, inner = name.split(".", 1)
+            lines.append(tomli_w.dumps({"fields": {group: {inner: spec.to_toml()}}})
                          .rstrip("\n"))
         return "\n".join(lines) + "\n"
 
@@ -213,6 +218,13 @@ class _Problems:
 
 def load_mapping(path: Path | str) -> Mapping:
     """Read and check a mapping file; every problem in it is reported at once."""
+    doc, text, path = read_toml(path)
+    return mapping_from(doc, path, text)
+
+
+def read_toml(path: Path | str) -> tuple[dict, str, Path]:
+    """A mapping file's TOML document, its text and its absolute path, or a located
+    refusal (any mapping: participants, survey responses)."""
     path = Path(path).absolute()
     try:
         raw = path.read_bytes()
@@ -236,7 +248,7 @@ def load_mapping(path: Path | str) -> Mapping:
         raise DataError(f"{path.name} is not valid TOML", diagnostics=[diag.error(
             str(path), "mapping", str(exc).split(" (at line")[0], "see the TOML syntax at "
             "toml.io", line, col)]) from None
-    return mapping_from(doc, path, text)
+    return doc, text, path
 
 
 def mapping_from(doc: dict, path: Path, text: str = "") -> Mapping:
@@ -311,6 +323,18 @@ def _add_spec(mapping: Mapping, problems: _Problems, target: str, raw: Any) -> N
     if top == "attributes" and not re.fullmatch(r"[a-z][a-z0-9_]*", target.split(".", 1)[1]):
         problems.add(target, "an attribute name is lowercase letters, digits and underscores")
         return
+    spec = parse_spec(problems, target, raw)
+    if spec.lookup and target != "manager_id":
+        problems.add(target, "lookup = \"name\" is for manager_id only")
+    if spec.from_age is not None and target != "birth_year":
+        problems.add(target, "from_age is for birth_year only")
+    if spec.type and top != "attributes":
+        problems.add(target, "type is for attributes only; the schema types every other field")
+    mapping.fields[target] = spec
+
+
+def parse_spec(problems: _Problems, target: str, raw: dict) -> FieldSpec:
+    """One ``[fields.X]`` table as a FieldSpec; what is wrong with it goes to ``problems``."""
     spec = FieldSpec(target)
     for key, value in raw.items():
         if key not in _SPEC_KEYS:
@@ -328,13 +352,7 @@ def _add_spec(mapping: Mapping, problems: _Problems, target: str, raw: Any) -> N
     if len(sources) != 1:
         problems.add(target, "needs exactly one of column, template or value"
                      + (f" (it has {', '.join(sources)})" if sources else ""))
-    if spec.lookup and target != "manager_id":
-        problems.add(target, "lookup = \"name\" is for manager_id only")
-    if spec.from_age is not None and target != "birth_year":
-        problems.add(target, "from_age is for birth_year only")
-    if spec.type and top != "attributes":
-        problems.add(target, "type is for attributes only; the schema types every other field")
-    mapping.fields[target] = spec
+    return spec
 
 
 def _set(spec: FieldSpec, key: str, value: Any) -> str | None:
