@@ -77,7 +77,11 @@ def main() -> None:
     rm = [*RMTUI, "-C", str(prog)]
     pair = sorted(p.name for p in (prog / "sessions").iterdir())[0]
     person = sorted(p.stem for p in (prog / "participants").iterdir())[0]
-    day = iter(dt.date(2020, 1, 1) + dt.timedelta(days=i) for i in range(10_000))
+    started = next(line.split(":", 1)[1].strip() for line in
+                   (prog / "pairs" / f"{pair}.yaml").read_text().splitlines()
+                   if line.startswith("started:"))
+    first = dt.date.fromisoformat(started)
+    day = iter(first + dt.timedelta(days=i) for i in range(10_000))
     flip = iter(range(10_000))
 
     def log_session() -> list[str]:

@@ -670,11 +670,16 @@ class _Locator:
 # entity or at a whole kind that changed. Settings, the schemas, rmtui's
 # version and the date are part of the key: any change there checks all.
 
-_REPORT_FORMAT = 2
+_REPORT_FORMAT = 4
 _REPORT = "validate.pickle"          # stamp, files, diagnostics: all a run with no change needs
 _STATE = "validate-state.pickle"     # stamp, files, what each entity's checks looked at
 
 Key = tuple[str, str]                # (kind, id)
+
+
+_SHIFT = 24  # an entity's number: its kind's place << _SHIFT, plus its place in the kind
+_KIND_PLACE = {name: i for i, name in enumerate(KINDS)}
+_KIND_AT = list(KINDS)
 
 
 @dataclass
@@ -685,55 +690,66 @@ class _State:
     the ids files declare where they differ from their file names (None for
     a file without data); ``edges`` maps an entity to the entities whose
     checks looked at it, ``kind_edges`` a kind to those that looked at all
-    of it. Entities in edges are numbered by their place in ``present``
-    (lists of small ints pickle ten times faster than lists of pairs).
-    After a change the edges of checked entities are added to, not
-    replaced: one edge too many only costs a check, and a full run (every
-    day) starts them afresh.
+    of it. Entities in edges are numbers, their kind and their place in
+    ``present`` (lists of small ints pickle ten times faster than lists of
+    pairs): new entities are appended, removed ones leave a hole, so a change
+    renumbers nothing. After a change the edges of checked entities are added
+    to, not replaced: one edge too many only costs a check, and a full run
+    (every day) starts them afresh.
     """
 
-    present: dict[str, list[str]] = field(default_factory=dict)  # kind -> sorted ids
+    present: dict[str, list[str | None]] = field(default_factory=dict)  # kind -> ids
     diags: dict[Key, tuple] = field(default_factory=dict)
     owns: dict[Key, str | None] = field(default_factory=dict)
     edges: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
     kind_edges: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     dups: dict[str, list[Diagnostic]] = field(default_factory=dict)
     found_globally: list[Diagnostic] = field(default_factory=list)
-    _flat: list[Key] | None = None
-    _number: dict[Key, int] | None = None
+    shared: dict[Key, bytes | None] = field(default_factory=dict)  # see _shared_fingerprint
+    _places: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    @property
-    def flat(self) -> list[Key]:
-        if self._flat is None:
-            self._flat = [(k, i) for k in KINDS for i in self.present.get(k, ())]
-        return self._flat
+    def place(self, key: Key) -> int | None:
+        """The entity's place in its kind's list, or None if it is not there."""
+        kind, entity_id = key
+        if kind not in self._places:
+            self._places[kind] = {i: n for n, i in enumerate(self.present.get(kind, ()))
+                                  if i is not None}
+        return self._places[kind].get(entity_id)
 
-    @property
-    def number(self) -> dict[Key, int]:
-        if self._number is None:
-            self._number = {key: n for n, key in enumerate(self.flat)}
-        return self._number
+    def number(self, key: Key) -> int:
+        place = self.place(key)
+        if place is None:  # a new entity: at the end of its kind
+            ids = self.present.setdefault(key[0], [])
+            place = len(ids)
+            ids.append(key[1])
+            self._places[key[0]][key[1]] = place
+        return (_KIND_PLACE[key[0]] << _SHIFT) + place
 
-    def renumber(self, present: dict[str, list[str]]) -> None:
-        """Entities came or went: number them anew, dropping the edges of those gone."""
-        if present == self.present:
-            return
-        old = self.flat
-        self.present, self._flat, self._number = present, None, None
-        number = self.number
-        to_new = [number.get(key, -1) for key in old]
-        self.edges = defaultdict(list, {dep: new for dep, ns in self.edges.items()
-                                        if (new := [to_new[n] for n in ns if to_new[n] >= 0])})
-        self.kind_edges = defaultdict(list, {k: [to_new[n] for n in ns if to_new[n] >= 0]
-                                             for k, ns in self.kind_edges.items()})
+    def key_of(self, number: int) -> Key | None:
+        kind = _KIND_AT[number >> _SHIFT]
+        ids = self.present.get(kind, [])
+        place = number & ((1 << _SHIFT) - 1)
+        entity_id = ids[place] if place < len(ids) else None
+        return (kind, entity_id) if entity_id is not None else None
+
+    def forget(self, key: Key) -> None:
+        """The entity is gone: its place becomes a hole."""
+        place = self.place(key)
+        if place is not None:
+            self.present[key[0]][place] = None
+            del self._places[key[0]][key[1]]
+        self.diags.pop(key, None)
+        self.owns.pop(key, None)
+        self.shared.pop(key, None)
 
     def dependents(self, key: Key) -> list[Key]:
-        flat = self.flat
-        return [flat[n] for n in self.edges.get(key, ())]
+        return [k for n in self.edges.get(key, ()) if (k := self.key_of(n)) is not None]
 
     def kind_dependents(self, kind: str) -> list[Key]:
-        flat = self.flat
-        return [flat[n] for n in self.kind_edges.get(kind, ())]
+        return [k for n in self.kind_edges.get(kind, ()) if (k := self.key_of(n)) is not None]
+
+    def ids(self, kind: str) -> list[str]:
+        return [i for i in self.present.get(kind, ()) if i is not None]
 
     def record(self, key: Key, kind: Kind, rec: Record, found: list[Diagnostic],
                deps: tuple[frozenset, frozenset]) -> None:
@@ -747,15 +763,13 @@ class _State:
             self.owns[key] = own
         else:
             self.owns.pop(key, None)
-        n = self.number[key]
+        if kind.name in _SHARED_FIELDS:
+            self.shared[key] = _shared_fingerprint(kind.name, rec)
+        n = self.number(key)
         for dep in deps[0]:
             self.edges[dep].append(n)
         for dep_kind in deps[1]:
             self.kind_edges[dep_kind].append(n)
-
-    def forget(self, key: Key) -> None:
-        self.diags.pop(key, None)
-        self.owns.pop(key, None)
 
     def body(self) -> list[Diagnostic]:
         out = [d for ds in self.diags.values() for d in ds]
@@ -765,18 +779,47 @@ class _State:
 
     @property
     def count(self) -> int:
-        return len(self.flat)
+        return sum(len(ids) for ids in self.present.values()) - sum(
+            ids.count(None) for ids in self.present.values())
 
     def pack(self) -> tuple:
         return (self.present, dict(self.edges),
                 {k: sorted(set(ns)) for k, ns in self.kind_edges.items()},
-                self.diags, self.owns, self.dups, self.found_globally)
+                self.diags, self.owns, self.dups, self.found_globally, self.shared)
 
     @classmethod
     def unpack(cls, packed: tuple) -> _State:
-        present, edges, kind_edges, diags, owns, dups, found_globally = packed
+        present, edges, kind_edges, diags, owns, dups, found_globally, shared = packed
         return cls(present, dict(diags), dict(owns), defaultdict(list, edges),
-                   defaultdict(list, kind_edges), dict(dups), list(found_globally))
+                   defaultdict(list, kind_edges), dict(dups), list(found_globally),
+                   dict(shared))
+
+
+# The fields of participants and pairs that checks across a whole kind read:
+# the pairing rules (org chart, repeat, capacity) and the uniqueness checks.
+# A change elsewhere in such a file is re-checked on its own, without
+# re-checking everything that looked at the whole kind.
+_SHARED_FIELDS = {
+    "participant": tuple(sorted(PARTICIPANT_FIELDS | {"email"})),
+    "pair": ("id", "mentor", "mentee", "status", "proposed", "started", "ended"),
+}
+
+
+def _shared_fingerprint(kind: str, rec: Record | None) -> bytes | None:
+    import hashlib
+
+    if rec is None or not rec.ok or rec.data is None:
+        return None
+    values = repr(tuple(rec.data.get(f) for f in _SHARED_FIELDS[kind]))
+    return hashlib.blake2b(values.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
+def _digest(files: dict[str, tuple | None]) -> bytes:
+    """A short fingerprint of every file's stat key (what a run with no change compares)."""
+    import hashlib
+    import marshal
+
+    return hashlib.blake2b(marshal.dumps(files), digest_size=16).digest()
 
 
 def _stamp(program: Program, today: dt.date) -> tuple:
@@ -834,31 +877,32 @@ def validate(program: Program, today: dt.date | None = None, *,
             from rmtui.core.ruledata import read_org_chart
 
             head.extend(read_org_chart(program.root, s).diagnostics)
+        digest = _digest(files)
         kept = read_cache(cache / _REPORT) if use_cache else None
         if not (isinstance(kept, tuple) and len(kept) == 5 and kept[0] == stamp):
             kept = None
-        if kept is not None and kept[2] == files and None not in files.values():
+        if kept is not None and kept[2] == digest and None not in files.values():
             report = Report(head + list(kept[3]), kept[4])
             report.diagnostics.sort(key=diag.sort_key)
             return report
         state = None
         if kept is not None:
             packed = read_cache(cache / _STATE)
-            if isinstance(packed, tuple) and len(packed) == 3 and packed[:2] == kept[:2]:
+            if isinstance(packed, tuple) and len(packed) == 4 and packed[:2] == kept[:2] \
+                    and isinstance(packed[2], dict):
                 try:
-                    state = _State.unpack(packed[2])
+                    state = _State.unpack(packed[3])
                 except Exception:  # a damaged state is simply rebuilt
                     state = None
         if state is not None:
-            assert kept is not None
-            _update(program, s, today, scan, files, kept[2], state, progress)
+            _update(program, s, today, scan, files, packed[2], state, progress)
         else:
             state = _check_all(program, s, today, scan, progress)
         body = state.body()
         if use_cache:
             gen = os.urandom(8).hex()  # ties the two files together
-            write_cache(cache / _STATE, (stamp, gen, state.pack()))
-            write_cache(cache / _REPORT, (stamp, gen, files, body, state.count))
+            write_cache(cache / _STATE, (stamp, gen, files, state.pack()))
+            write_cache(cache / _REPORT, (stamp, gen, digest, body, state.count))
         report = Report(head + body, state.count)
         report.diagnostics.sort(key=diag.sort_key)
         return report
@@ -884,7 +928,7 @@ def _check_all(program: Program, s: Settings, today: dt.date, scan: Scan,
     records = program.load_all(scan=scan, progress=progress)
     index = Index(program, records, settings=s, today=today, scan=scan)
     locate = _Locator(program)
-    state = _State(present={k: list(recs) for k, recs in records.items()})
+    state = _State(present={k: list(recs) for k, recs in records.items()})  # sorted ids
     total = sum(len(recs) for recs in records.values())
     n = 0
     for kind_name, recs in records.items():
@@ -913,20 +957,31 @@ def _update(program: Program, s: Settings, today: dt.date, scan: Scan,
         if found is not None:
             changed.add((found[0].name, found[1]))
     changed_kinds = {k for k, _ in changed}
+
+    def present(key: Key) -> bool:
+        return f"{KINDS[key[0]].folder}/{key[1]}.yaml" in files
+
+    index = Index(program, None, settings=s, today=today, scan=scan)
+    # a participant or pair whose shared fields did not change (a new title, a
+    # new skill) cannot change what the checks across its kind see
+    spread = changed_kinds - set(_SHARED_FIELDS)
+    for key in changed:
+        if key[0] in _SHARED_FIELDS and key[0] not in spread:
+            rec = index.record(*key) if present(key) else None
+            if _shared_fingerprint(key[0], rec) != state.shared.get(key, b"new"):
+                spread.add(key[0])
     again: set[Key] = set()
     for key in changed:
         again.update(state.dependents(key))
-    for kind_name in changed_kinds:
+    for kind_name in spread:
         again.update(state.kind_dependents(kind_name))
-    state.renumber({name: sorted(scan.ids(name)) for name in KINDS})
-    present = state.number
+
     for key in changed:
-        if key in present:
+        if present(key):
             again.add(key)
         else:
             state.forget(key)
-    again = {key for key in again if key in present}
-    index = Index(program, None, settings=s, today=today, scan=scan)
+    again = {key for key in again if present(key)}
     locate = _Locator(program)
     for name, n in Counter(k for k, _ in again).items():
         if n > 300:
@@ -941,7 +996,7 @@ def _update(program: Program, s: Settings, today: dt.date, scan: Scan,
     for name in KINDS:
         if name in changed_kinds or name not in state.dups:
             state.dups[name] = _duplicates(program, KINDS[name], state)
-    if changed_kinds & {"participant", "pair"}:
+    if spread & set(_SHARED_FIELDS):
         state.found_globally = _globally(index, s, locate)
 
 
@@ -951,7 +1006,7 @@ def _duplicates(program: Program, kind: Kind, state: _State) -> list[Diagnostic]
         return []
     declared: dict[str, list[str]] = defaultdict(list)
     owns = state.owns
-    for entity_id in state.present.get(kind.name, ()):
+    for entity_id in sorted(state.ids(kind.name)):
         own = owns.get((kind.name, entity_id), entity_id)
         if own is not None:
             declared[own].append(f"{kind.folder}/{entity_id}.yaml")
