@@ -183,3 +183,31 @@ def test_hostile_ids_and_values_through_every_command(people_program, rmtui, tmp
     assert not (root.parent / "pwned").exists() and not Path("pwned").exists()
     for path in root.rglob("*"):  # nothing was written through or outside the program
         assert path.resolve().is_relative_to(root.resolve()), path
+
+
+def _slow(text: str):
+    import yaml
+
+    try:
+        return ("ok", yaml.load(text, Loader=yamlio.FastLoader))  # noqa: S506
+    except Exception as exc:  # the error, to compare with the fast path's
+        return ("error", type(exc).__name__, str(exc))
+
+
+def _fast(text: str):
+    try:
+        return ("ok", yamlio._load(text))
+    except Exception as exc:
+        return ("error", type(exc).__name__, str(exc))
+
+
+@given(st.one_of(yaml_like, json_values.map(lambda v: yamlio.dump({"k": v})),
+                 st.sampled_from(["a: !!bool maybe\n", "a: !!bool yes\n", "a: !!null x\n",
+                                  "a: !!int 0x_\n", "a: !!float 1:30\n", "a: &x 1\nb: *x\n",
+                                  "1: a\n", "a: 1\na: 2\n", "<<: {a: 1}\n", "a: 1_000\n",
+                                  "a: -.INF\n", "a: .NaN\n", "a: !!str 12\n", "a: 0o17\n"])))
+def test_the_plain_builder_reads_exactly_as_the_constructor(text: str) -> None:
+    slow, fast = _slow(text), _fast(text)
+    if slow[0] == "ok" and fast[0] == "ok" and slow[1] != slow[1]:  # nan
+        return
+    assert fast == slow or (json.dumps(fast, default=str) == json.dumps(slow, default=str))

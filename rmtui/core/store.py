@@ -127,10 +127,20 @@ def read_limited(path: Path | str) -> bytes:
         if os.path.islink(path):
             raise NotAPlainFile(f"{path} is a symbolic link") from None
         raise exc
-    with os.fdopen(fd, "rb") as fh:
-        if not stat_mod.S_ISREG(os.fstat(fh.fileno()).st_mode):
+    try:
+        if not stat_mod.S_ISREG(os.fstat(fd).st_mode):
             raise NotAPlainFile(f"{path} is not a plain file")
-        return fh.read(MAX_FILE_BYTES + 1)
+        chunks = []
+        left = MAX_FILE_BYTES + 1
+        while left > 0:  # (one read for a file of a few hundred bytes)
+            chunk = os.read(fd, min(left, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _symlink_record(kind: Kind, entity_id: str, relpath: str) -> Record:
