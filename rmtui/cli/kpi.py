@@ -35,9 +35,9 @@ def reads_whole_program(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from rmtui.core.kpi_cache import no_gc
+        from rmtui.core.parallel import gc_paused
 
-        with no_gc():
+        with gc_paused():
             return func(*args, **kwargs)
 
     return wrapper

@@ -36,6 +36,7 @@ from typing import Any
 from rmtui.core import clock, gitrepo
 from rmtui.core import settings as settings_mod
 from rmtui.core.errors import DataError, RepoError, UsageError
+from rmtui.core.parallel import gc_paused
 from rmtui.core.settings import Settings
 from rmtui.core.store import Program
 
@@ -150,9 +151,8 @@ class Snapshot:
     @property
     def facts(self) -> Facts:
         if self._facts is None:
-            from rmtui.core.kpi_cache import no_gc
 
-            with no_gc():
+            with gc_paused():
                 self._facts = Facts(self)
         return self._facts
 
@@ -165,7 +165,7 @@ def snapshot(program: Program) -> Snapshot:
 
     settings = program.settings
     entries = kpi_cache.entries(program, KPI_KINDS)
-    with kpi_cache.no_gc():
+    with gc_paused():
         data = {k: {i: d for i, d in entries[k].items() if d is not None} for k in KPI_KINDS}
     skipped = sum(len(entries[k]) - len(data[k]) for k in KPI_KINDS)
     return Snapshot(settings, data, skipped)
@@ -208,7 +208,6 @@ class HistoryReader:
                 for sha, when in reversed(self.repo.mainline(paths))]
 
     def at(self, sha: str) -> Snapshot:
-        from rmtui.core.kpi_cache import no_gc
 
         if sha in self._snapshots:
             return self._snapshots[sha]
@@ -224,7 +223,7 @@ class HistoryReader:
         if not s.ok:
             raise DataError(f"program.toml was invalid at commit {sha[:10]}",
                             diagnostics=s.diagnostics, hint="pick another commit")
-        with no_gc():
+        with gc_paused():
             entries = self._trees.entries(listing)
             data = {k: {i: d for i, d in entries[k].items() if d is not None} for k in KPI_KINDS}
         skipped = sum(len(entries[k]) - len(data[k]) for k in KPI_KINDS)

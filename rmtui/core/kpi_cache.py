@@ -17,19 +17,17 @@ as usual, and stored for the next run.
 
 from __future__ import annotations
 
-import gc
 import marshal
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from rmtui import __version__
 from rmtui.core import gitrepo, schemas
 from rmtui.core.errors import RepoError, UsageError
 from rmtui.core.kinds import KINDS
+from rmtui.core.parallel import gc_paused, map_chunks
 from rmtui.core.store import CACHE_DIR, Program, check_file
 
 FILE = "kpi-snapshot.marshal"
@@ -48,19 +46,6 @@ KEPT = {
 
 # kind -> id -> data, or None when the file is unreadable or invalid
 Entries = dict[str, dict[str, dict | None]]
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """No cyclic garbage collection while many plain objects are made (none in cycles):
-    the collector's full passes over them cost more than the work itself."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def compact(kind: str, data: dict | None) -> dict | None:
@@ -132,28 +117,14 @@ def _parse(item: tuple[str, str, str, bytes]) -> dict | None:
 
 
 def _parse_chunk(items: list[tuple[str, str, str, bytes]]) -> list[dict | None]:
-    with no_gc():
+    with gc_paused():
         return [_parse(item) for item in items]
-
-
-PARALLEL_MIN = 2000         # fewer files than this are parsed in this process
 
 
 def parse_many(items: list[tuple[str, str, str, bytes]]) -> list[dict | None]:
     """:func:`check_file` (then :func:`compact`) for many ``(kind, id, rel, bytes)``, in
     order: in a pool of processes, one per core, when there are many."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(items) < PARALLEL_MIN or workers < 2:
-        return _parse_chunk(items)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = max(500, len(items) // (workers * 4))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return [d for out in pool.map(_parse_chunk, chunks) for d in out]
+    return map_chunks(_parse_chunk, items, chunk_size=(500, 5000))
 
 
 class TreeReader:
@@ -197,7 +168,7 @@ class _Git:
 
 def entries(program: Program, kinds: tuple[str, ...]) -> Entries:
     """The entities of ``kinds``, from the stored snapshot brought up to date."""
-    with no_gc():
+    with gc_paused():
         try:
             git = _Git(program)
             tree = git.repo.tree_id("HEAD", git.prefix)

@@ -15,14 +15,12 @@ parsing is the one slow step of a cold read.
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 import stat as stat_mod
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,13 +32,13 @@ from rmtui.core import schemas, settings, yamlio
 from rmtui.core.diagnostics import Diagnostic
 from rmtui.core.errors import DataError, UsageError
 from rmtui.core.kinds import KINDS, Kind
+from rmtui.core.parallel import PARALLEL_MIN, gc_paused, map_chunks
 
 CACHE_DIR = ".rmtui/cache"
 _RACY_NS = 3_000_000_000  # files changed this close to a read are re-read next time
 _CACHE_FORMAT = 3
 KEPT_SESSION_MARK = b"# rmtui-merged-session:"  # see core.merge
 MAX_FILE_BYTES = yamlio.MAX_FILE_BYTES
-PARALLEL_MIN = 2000        # fewer files than this are parsed in-process
 _SMALL_KIND = 1000         # a kind with fewer files has its cache rewritten on any change
 _REWRITE_AFTER = 64        # a larger one once this many of its files are not in the cache
 
@@ -170,51 +168,8 @@ def check_paths(jobs: list[tuple[str, str, str, str]], progress: Progress | None
     Parsing is CPU-bound Python, so with many files it runs in a pool of
     processes (one per core); ``None`` stands for a file that vanished.
     """
-    total = len(jobs)
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 8)
-    if total < PARALLEL_MIN or workers < 2:
-        out: list[Record | None] = []
-        for i, job in enumerate(jobs):
-            out.append(_check_path(job))
-            if progress is not None and i % 500 == 0:
-                progress("reading files", i, total)
-        if progress is not None:
-            progress("reading files", total, total)
-        return out
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = max(200, min(2000, total // (workers * 8) or 1))
-    chunks = [jobs[i:i + size] for i in range(0, total, size)]
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    results: list[list[Record | None]] = []
-    done = 0
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        for chunk_out in pool.map(_check_chunk, chunks):
-            results.append(chunk_out)
-            done += len(chunk_out)
-            if progress is not None:
-                progress("reading files", done, total)
-    return [rec for chunk_out in results for rec in chunk_out]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cycle collector while many small objects are made.
-
-    Loading a program's records builds hundreds of thousands of dicts and
-    lists and no cycles; the collector would walk them all again and again
-    (it more than doubled the time of a warm validate of 90,000 files).
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
+    done = (lambda n, total: progress("reading files", n, total)) if progress else None
+    return map_chunks(_check_chunk, jobs, workers=workers, min_items=PARALLEL_MIN, done=done)
 
 
 @dataclass

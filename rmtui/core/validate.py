@@ -861,7 +861,7 @@ def validate(program: Program, today: dt.date | None = None, *,
 
     ``progress(stage, done, total)`` hears how a long run is going.
     """
-    from rmtui.core.store import gc_paused
+    from rmtui.core.parallel import gc_paused
 
     today = today or clock.today()
     cache = program.root / CACHE_DIR
@@ -1051,7 +1051,7 @@ def check_entities(program: Program, kind: Kind, items: dict[str, dict],
     an import of thousands of people costs about as much as one
     ``validate``, and one edit costs little in a program of any size.
     """
-    from rmtui.core.store import gc_paused
+    from rmtui.core.parallel import gc_paused
 
     out: dict[str, list[Finding]] = {}
     valid: dict[str, dict] = {}

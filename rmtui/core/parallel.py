@@ -1,0 +1,72 @@
+"""Work over many files at once: a process pool when there is a lot, and no cycle collector.
+
+Parsing YAML is CPU-bound Python, so reading tens of thousands of files uses
+one process per core; a few files are done in this process, where starting a
+pool would cost more than it saves. Loading builds hundreds of thousands of
+small dicts and lists and no cycles: the cycle collector would walk them all
+again and again, so it is paused meanwhile.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+PARALLEL_MIN = 2000  # fewer items than this are done in this process
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while many small objects (and no cycles) are made."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def map_chunks(work: Callable[[list[T]], list[R]], items: Sequence[T], *,
+               workers: int | None = None, min_items: int = PARALLEL_MIN,
+               chunk_size: tuple[int, int] = (200, 2000),
+               done: Callable[[int, int], None] | None = None) -> list[R]:
+    """``work`` over ``items`` in chunks, results in order.
+
+    ``work`` takes a list of items and returns one result per item; it must be
+    a module-level function (it may run in another process). ``done(n, total)``
+    is called as chunks finish, for a progress bar.
+    """
+    total = len(items)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 8)
+    lo, hi = chunk_size
+    if total < min_items or workers < 2:
+        out: list[R] = []
+        for start in range(0, total, 500):
+            out.extend(work(list(items[start:start + 500])))
+            if done is not None:
+                done(len(out), total)
+        if done is not None and not total:
+            done(0, 0)
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(lo, min(hi, total // (workers * 8) or 1))
+    chunks = [list(items[i:i + size]) for i in range(0, total, size)]
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    results: list[R] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        for chunk_out in pool.map(work, chunks):
+            results.extend(chunk_out)
+            if done is not None:
+                done(len(results), total)
+    return results
