@@ -107,3 +107,22 @@ def people_copy(request: pytest.FixtureRequest, tmp_path: Path) -> Program:
         return prog
     shutil.copytree(_TEMPLATE["root"], tmp_path / "prog", symlinks=True)
     return Program(tmp_path / "prog")
+
+
+_DEMO: dict[str, Path] = {}
+
+
+@pytest.fixture
+def demo_copy(request: pytest.FixtureRequest, tmp_path: Path) -> Program:
+    """The 60-person demo (seed 1, as of the pinned day), built once per run and
+    copied, git history and all, for each test."""
+    if "root" not in _DEMO:
+        import datetime as dt
+
+        from rmtui.core.demo import build_demo
+
+        template = request.getfixturevalue("tmp_path_factory").mktemp("demo") / "prog"
+        build_demo(template, 60, seed=1, as_of=dt.date.fromisoformat(TODAY))
+        _DEMO["root"] = template
+    shutil.copytree(_DEMO["root"], tmp_path / "demo", symlinks=True)
+    return Program(tmp_path / "demo")

@@ -57,6 +57,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
              "Pull the others' changes (rebasing yours), validate, and push."),
     "merge-file": ("rmtui.cli.sync:merge_file",
                    "Merge two versions of a program file: git's merge driver for rmtui."),
+    "tui": ("rmtui.cli.tui:tui", "Open the program in the terminal app."),
+    "serve": ("rmtui.cli.tui:serve",
+              "Serve the terminal app to a web browser, for people who do not use a terminal."),
     "migrate": ("rmtui.cli.migrate:migrate",
                 "Upgrade a program in an older file format to this rmtui's, in one commit."),
 }
@@ -109,6 +112,11 @@ def cli(ctx: click.Context, program_path: str | None) -> None:
     """
     ctx.obj = State(program_path)
     if ctx.invoked_subcommand is None:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            from rmtui.cli.tui import open_app
+
+            open_app(ctx.obj)
+            return
         click.echo(ctx.get_help())
 
 

@@ -60,8 +60,12 @@ def _defaults_for_new(kind: Kind, data: dict) -> dict:
     return data
 
 
-def add(program: Program, kind: Kind | str, data: dict, *, commit: bool = True) -> Outcome:
-    """Add one entity; its id is made from its name (or key fields) when not given."""
+def prepare_new(program: Program, kind: Kind | str, data: dict) -> tuple[str, dict, list[Finding]]:
+    """What :func:`add` would write, and every problem with it, without writing.
+
+    Returns the new id, the data as it would be saved and the findings (a form
+    shows them beside its fields before anything is written).
+    """
     kind = kinds.get(kind) if isinstance(kind, str) else kind
     data = _defaults_for_new(kind, {k: v for k, v in data.items() if v is not None})
     entity_id = new_id(program, kind, data)
@@ -72,7 +76,13 @@ def add(program: Program, kind: Kind | str, data: dict, *, commit: bool = True) 
     if kind.key == ("id",):
         data["id"] = entity_id
     data = ordered(kind, data)
-    findings = check_entity(program, kind, entity_id, data)
+    return entity_id, data, check_entity(program, kind, entity_id, data)
+
+
+def add(program: Program, kind: Kind | str, data: dict, *, commit: bool = True) -> Outcome:
+    """Add one entity; its id is made from its name (or key fields) when not given."""
+    kind = kinds.get(kind) if isinstance(kind, str) else kind
+    entity_id, data, findings = prepare_new(program, kind, data)
     refuse(f"{kind.name} {entity_id}", findings)
     rel = kind.path(entity_id)
     label = data.get(kind.title) if kind.title else None
@@ -354,6 +364,16 @@ def draft_edit(program: Program, kind: Kind, entity_id: str, mutate: Callable[[A
     digest, or when the result breaks a schema or a rule. Pass one ``index``
     for several drafts that are checked together (each sees the ones before).
     """
+    draft = try_edit(program, kind, entity_id, mutate, expected=expected, index=index)
+    refuse(f"{kind.name} {entity_id}", draft.findings)
+    return draft
+
+
+def try_edit(program: Program, kind: Kind | str, entity_id: str, mutate: Callable[[Any], None], *,
+             expected: str | None = None, index: Index | None = None) -> Draft:
+    """:func:`draft_edit` that returns the findings instead of refusing on them
+    (a form shows them beside its fields before anything is written)."""
+    kind = kinds.get(kind) if isinstance(kind, str) else kind
     rel = kind.path(entity_id)
     raw = _read_existing(program, kind, entity_id)
     if expected is not None and yamlio.digest(raw) != expected:
@@ -365,7 +385,6 @@ def draft_edit(program: Program, kind: Kind, entity_id: str, mutate: Callable[[A
     mutate(doc)
     data = yamlio.to_plain(doc)
     findings = check_entity(program, kind, entity_id, data, index)
-    refuse(f"{kind.name} {entity_id}", findings)
     return Draft(kind, entity_id, raw, yamlio.encode_like(yamlio.dump_rt(doc), raw), findings)
 
 
@@ -489,11 +508,15 @@ def _walk(data: Any, path: tuple) -> Iterator[tuple[str, Any]]:
 
 
 def remove(program: Program, kind: Kind | str, entity_id: str, *, force: bool = False,
-           commit: bool = True) -> Outcome:
-    """Remove one entity; refused while anything refers to it, unless ``force``."""
+           commit: bool = True, expected: str | None = None) -> Outcome:
+    """Remove one entity; refused while anything refers to it, unless ``force``,
+    and refused when the file changed since the caller's ``expected`` digest."""
     kind = kinds.get(kind) if isinstance(kind, str) else kind
     rel = kind.path(entity_id)
     raw = _read_existing(program, kind, entity_id)
+    if expected is not None and yamlio.digest(raw) != expected:
+        raise RepoError(f"{rel} changed on disk since it was shown; nothing was removed",
+                        hint="look at it again, then remove it if you still mean to")
     refs = references_to(program, kind, entity_id)
     shown = [f"{r.path} ({r.field})" for r in refs]
     if refs and not force:

@@ -1,0 +1,198 @@
+"""The app: one mode per screen, the program it works on, and the file watcher."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from rmtui.core.errors import RmtuiError
+from rmtui.core.store import Program
+from rmtui.tui.messages import OpenEntity, ProgramChanged
+
+SCREENS = (  # mode, key, title
+    ("dashboard", "1", "Dashboard"),
+    ("people", "2", "People"),
+    ("matching", "3", "Matching"),
+    ("pairs", "4", "Pairs"),
+    ("surveys", "5", "Surveys"),
+    ("history", "6", "History"),
+    ("problems", "7", "Problems"),
+)
+
+
+def _mode(name: str) -> Callable[[], Screen]:
+    def make() -> Screen:
+        import importlib
+
+        module = importlib.import_module(f"rmtui.tui.screens.{name}")
+        return module.SCREEN()
+
+    return make
+
+
+class RmtuiApp(App):
+    """rmtui's cockpit. ``root`` None opens the welcome screen."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "rmtui"
+    MODES = {name: _mode(name) for name, _, _ in SCREENS}
+    BINDINGS = [
+        *(Binding(key, f"switch_mode('{name}')", title, show=False) for name, key, title in SCREENS),
+        Binding("question_mark", "help", "Help"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+
+    data_version: reactive[int] = reactive(0)
+
+    def __init__(self, root: Path | None, *, watch: bool = True) -> None:
+        super().__init__()
+        self.program: Program = Program(root) if root is not None else None  # type: ignore[assignment]
+        self._watch = watch
+        self._stop = threading.Event()
+        self._own_writes = 0
+
+    # -- starting -----------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.program is None:
+            from rmtui.tui.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen())
+            return
+        self.open_program(self.program.root)
+
+    def open_program(self, root: Path) -> None:
+        self.program = Program(root)
+        self.title = f"rmtui · {self.program.settings_unchecked.get('program.name') or root.name}"
+        self.switch_mode("dashboard")
+        if self._watch:
+            self.watch_files()
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    # -- changes on disk ----------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def watch_files(self) -> None:
+        """Post :class:`ProgramChanged` when files of the program change on disk."""
+        from watchfiles import watch
+
+        root = self.program.root
+
+        def interesting(_change: Any, path: str) -> bool:
+            rel = os.path.relpath(path, root)
+            top = rel.split(os.sep, 1)[0]
+            return top not in (".git", ".rmtui") and not rel.endswith(("~", ".swp", ".tmp"))
+
+        for changes in watch(root, watch_filter=interesting, stop_event=self._stop,
+                             debounce=300, step=100, rust_timeout=1000, yield_on_timeout=False):
+            paths = sorted({os.path.relpath(p, root).replace(os.sep, "/") for _, p in changes})
+            self.post_message(ProgramChanged(paths))
+
+    @on(ProgramChanged)
+    def _program_changed(self, event: ProgramChanged) -> None:
+        self.program = Program(self.program.root)  # settings may have changed too
+        if self._own_writes:
+            self._own_writes -= 1
+        else:
+            shown = ", ".join(event.paths[:3]) + (f" and {len(event.paths) - 3} more"
+                                                  if len(event.paths) > 3 else "")
+            self.notify(f"Changed on disk: {shown}. Reloaded.", title="Program changed")
+        self.data_version += 1
+
+    @on(OpenEntity)
+    def _open_entity(self, event: OpenEntity) -> None:
+        """Show one entity on its screen (People for participants, Pairs for pairs...)."""
+        mode = {"participant": "people", "pair": "pairs", "agreement": "pairs",
+                "goal": "pairs", "session": "pairs", "survey": "surveys",
+                "response": "surveys"}.get(event.kind)
+        if mode is None:
+            self.notify(f"There is no screen for a {event.kind}; its file is "
+                        f"{event.entity_id}.", severity="warning")
+            return
+        self.switch_mode(mode)
+        opener = getattr(self.screen, "open_entity", None)
+        if opener is not None:
+            self.call_after_refresh(opener, event.kind, event.entity_id)
+
+    def action_reload(self) -> None:
+        self.program = Program(self.program.root)
+        self.data_version += 1
+        self.notify("Reloaded from disk.")
+
+    # -- changing the program -------------------------------------------------------
+
+    def run_op(self, fn: Callable[..., Any], *args: Any, done: Callable[[Any], None] | None = None,
+               **kwargs: Any) -> None:
+        """Run a ``core.ops`` mutation in a worker; say what happened, or why not."""
+        self._op_worker(partial(fn, *args, **kwargs), done)
+
+    @work(thread=True, group="ops", exit_on_error=False)
+    def _op_worker(self, call: Callable[[], Any], done: Callable[[Any], None] | None) -> None:
+        try:
+            out = call()
+        except RmtuiError as e:
+            self.call_from_thread(self.show_error, e)
+            return
+        except OSError as e:
+            self.call_from_thread(self.show_error, RmtuiError(str(e)))
+            return
+        self.call_from_thread(self._op_done, out, done)
+
+    def _op_done(self, out: Any, done: Callable[[Any], None] | None) -> None:
+        message = getattr(out, "message", None)
+        if message:
+            warnings = getattr(out, "warnings", [])
+            self.notify(message + "".join(f"\nwarning: {w}" for w in warnings),
+                        title="Saved" if getattr(out, "commit", None) else None)
+        if getattr(out, "changed", True):
+            self._own_writes += 1 if self._watch else 0
+            self.data_version += 1
+        if done is not None:
+            done(out)
+
+    def show_error(self, error: RmtuiError) -> None:
+        text = error.message
+        for d in error.diagnostics[:5]:
+            text += f"\n{d.headline()}"
+        if error.hint:
+            text += f"\nhint: {error.hint}"
+        self.notify(text, title="Not done", severity="error", timeout=10)
+
+    # -- help and the command palette ---------------------------------------------
+
+    def action_help(self) -> None:
+        from rmtui.tui.dialogs.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.program is None:
+            return
+        for name, key, title in SCREENS:
+            yield SystemCommand(f"Go to {title}", f"Show the {title} screen (key {key})",
+                                partial(self.switch_mode, name))
+        yield SystemCommand("Reload", "Read the program from disk again (ctrl+r)",
+                            self.action_reload)
+        yield SystemCommand("Help", "Keys of this screen (?)", self.action_help)
+        for binding in screen.BINDINGS:
+            b = binding if isinstance(binding, Binding) else Binding(*binding)
+            if b.description:
+                yield SystemCommand(f"{getattr(screen, 'TITLE_TEXT', '')}: {b.description}",
+                                    f"key {b.key}", partial(screen.run_action, b.action))
+
+    def compose(self) -> ComposeResult:
+        return iter(())

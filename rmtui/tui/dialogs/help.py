@@ -1,0 +1,43 @@
+"""`?`: the keys of the screen underneath, and what it is for."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+GENERAL = """\
+1-7      Dashboard, People, Matching, Pairs, Surveys, History, Problems
+ctrl+p   command palette: every screen and action by name
+ctrl+r   reload from disk (the app also reloads by itself when files change)
+?        this help         ctrl+q  quit"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        title = getattr(self.under, "TITLE_TEXT", "") or "rmtui"
+        lines = []
+        for b in self.under.BINDINGS:
+            b = b if isinstance(b, Binding) else Binding(*b)
+            if b.description:
+                lines.append(f"{b.key_display or b.key:<8} {b.description}")
+        with VerticalScroll(classes="dialog help"):
+            yield Static(f"{title}: keys", classes="dialog-title")
+            yield Static("\n".join(lines) or "(no keys of its own)")
+            help_text = getattr(self.under, "HELP", "")
+            if help_text:
+                yield Static("\n" + help_text)
+            yield Static("\nEverywhere", classes="dialog-title")
+            yield Static(GENERAL)
+            yield Static("\nesc closes this help.")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

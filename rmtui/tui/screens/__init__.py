@@ -1,0 +1,1 @@
+"""One screen per part of the program; each is a mode of the app."""
