@@ -7,6 +7,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.markup import escape
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
@@ -55,10 +56,11 @@ class HistoryScreen(ProgramScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
-            yield Static("Reading the history…", id="history-count", classes="count")
+            yield Static("Reading the history…", id="history-count", classes="count",
+                         markup=False)
             yield VirtualTable(COLUMNS, id="commits")
             with VerticalScroll(id="diff-pane"):
-                yield Static("", id="diff")
+                yield Static("", id="diff", markup=False)
         yield Footer()
 
     # -- loading ------------------------------------------------------------------
@@ -164,9 +166,10 @@ class HistoryScreen(ProgramScreen):
         when = target.date[:16].replace("T", " ")
         self.app.push_screen(ConfirmDialog(
             f"Undo {target.sha[:10]}?",
-            f"{target.subject}\n{when} by {target.author}\n\nA new commit reverts this change: "
-            "its files go back to how they were before it. Changes made by hand since are "
-            "kept. Undo again to undo the undo.", yes="Undo"), undo)
+            f"{escape(target.subject)}\n{when} by {escape(target.author)}\n\n"
+            "A new commit reverts this change: its files go back to how they were before "
+            "it. Changes made by hand since are kept. Undo again to undo the undo.",
+            yes="Undo"), undo)
 
 
 SCREEN = HistoryScreen

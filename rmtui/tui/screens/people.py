@@ -63,6 +63,7 @@ class PeopleScreen(ProgramScreen):
     def __init__(self) -> None:
         super().__init__()
         self.shown: tuple[str, str, dict] | None = None  # id, digest, data
+        self._open_when_loaded: str | None = None  # asked for before the rows came
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,6 +94,9 @@ class PeopleScreen(ProgramScreen):
     def _show_rows(self, rows: list[tuple]) -> None:
         table = self.query_one(VirtualTable)
         table.set_rows(rows)
+        if self._open_when_loaded is not None:
+            table.move_to(self._open_when_loaded)
+            self._open_when_loaded = None
         self._count()
         if not self.query_one("#filter", Input).has_focus:
             table.focus()
@@ -170,7 +174,8 @@ class PeopleScreen(ProgramScreen):
             box.value = ""
         table = self.query_one(VirtualTable)
         table.filter("")
-        table.move_to(pid)
+        if not table.move_to(pid) and table.total == 0:
+            self._open_when_loaded = pid  # opened before the first load finished
         table.focus()
 
     # -- changes --------------------------------------------------------------------

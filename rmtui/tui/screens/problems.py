@@ -21,14 +21,24 @@ from rmtui.tui.messages import OpenEntity
 from rmtui.tui.screens.base import ProgramScreen
 from rmtui.tui.widgets.vtable import Column, VirtualTable
 
-COLUMNS = [Column("n", "#", 4, drop=2), Column("severity", "Severity", 8),
-           Column("where", "Where", 0), Column("rule", "Rule", 16, drop=1),
-           Column("message", "Message", 0)]
+COLUMNS = [Column("where", "Where", 40), Column("severity", "Severity", 8),
+           Column("rule", "Rule", 16, drop=1), Column("message", "Message", 0)]
 
 
-def rows_of(diagnostics: list[Diagnostic]) -> list[tuple]:
-    return [(str(i), d.severity, d.location(), d.rule, d.message)
-            for i, d in enumerate(diagnostics, 1)]
+def keyed(diagnostics: list[Diagnostic]) -> dict[str, Diagnostic]:
+    """Each diagnostic under its ``path:line:col`` (``#2``, ``#3``... for more at one place)."""
+    out: dict[str, Diagnostic] = {}
+    for d in diagnostics:
+        key, n = d.location(), 1
+        while key in out:
+            n += 1
+            key = f"{d.location()} #{n}"
+        out[key] = d
+    return out
+
+
+def rows_of(by_key: dict[str, Diagnostic]) -> list[tuple]:
+    return [(key, d.severity, d.rule, d.message) for key, d in by_key.items()]
 
 
 def summary(diagnostics: list[Diagnostic], files: int) -> str:
@@ -76,16 +86,18 @@ class ProblemsScreen(ProgramScreen):
     def __init__(self) -> None:
         super().__init__()
         self.diagnostics: list[Diagnostic] = []
+        self.by_key: dict[str, Diagnostic] = {}
         self.files = 0
         self._loaded = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
-            yield Static("Checking the program…", id="problems-count", classes="count")
+            yield Static("Checking the program…", id="problems-count", classes="count",
+                         markup=False)
             yield VirtualTable(COLUMNS, id="problems")
             with VerticalScroll(id="problem-pane"):
-                yield Static("", id="problem")
+                yield Static("", id="problem", markup=False)
         yield Footer()
 
     # -- checking -----------------------------------------------------------------
@@ -129,8 +141,9 @@ class ProblemsScreen(ProgramScreen):
     def _show(self, diagnostics: list[Diagnostic], files: int) -> None:
         self._loaded = True
         self.diagnostics, self.files = diagnostics, files
+        self.by_key = keyed(diagnostics)
         table = self.query_one(VirtualTable)
-        table.set_rows(rows_of(diagnostics))
+        table.set_rows(rows_of(self.by_key))
         self.query_one("#problems-count", Static).update(summary(diagnostics, files))
         self._show_problem(table.cursor_key)
 
@@ -142,9 +155,7 @@ class ProblemsScreen(ProgramScreen):
 
     def _selected(self) -> Diagnostic | None:
         key = self.query_one(VirtualTable).cursor_key
-        if key is None or not key.isdigit() or not 0 < int(key) <= len(self.diagnostics):
-            return None
-        return self.diagnostics[int(key) - 1]
+        return None if key is None else self.by_key.get(key)
 
     def _show_problem(self, key: str | None) -> None:
         pane = self.query_one("#problem", Static)
@@ -168,7 +179,8 @@ class ProblemsScreen(ProgramScreen):
         found = of_path(d.path)
         if found is None:
             self.notify(f"{d.path} is not the file of a participant, pair, goal, session, "
-                        "survey or response; press e to edit it.", severity="warning")
+                        "survey or response; press e to edit it.", severity="warning",
+                        markup=False)
             return
         kind, entity_id = found
         self.post_message(OpenEntity(kind.name, entity_id))

@@ -91,9 +91,9 @@ class SurveysScreen(ProgramScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
-            yield Static("Reading the surveys…", id="confidence", classes="count")
+            yield Static("Reading the surveys…", id="confidence", classes="count", markup=False)
             yield VirtualTable(SURVEY_COLUMNS, id="surveys")
-            yield Static("", id="survey-line", classes="count")
+            yield Static("", id="survey-line", classes="count", markup=False)
             yield VirtualTable(PEOPLE_COLUMNS, id="answers")
         yield Footer()
 
