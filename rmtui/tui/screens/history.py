@@ -35,11 +35,11 @@ class HistoryScreen(ProgramScreen):
     TITLE_TEXT = "History"
     AUTO_FOCUS = "#commits"
     CSS_PATH = "history.tcss"
-    HELP = ("Every change to the program is a git commit, newest first (the most recent\n"
-            f"{LIMIT}). The selected commit's diff shows below: added lines start with +,\n"
-            "removed lines with -. Made says whether rmtui made the commit or a person did\n"
-            "by hand. u undoes rmtui's last change with a new commit that reverts it (the\n"
-            "dialog names it first); changes made by hand are left alone, and undo again\n"
+    HELP = ("Every change to the program is a git commit, newest first (the most recent "
+            f"{LIMIT}). The selected commit's diff shows below: added lines start with +, "
+            "removed lines with -. Made says whether rmtui made the commit or a person did "
+            "by hand. u undoes rmtui's last change with a new commit that reverts it (the "
+            "dialog names it first); changes made by hand are left alone, and undo again "
             "undoes the undo. enter moves into the diff to scroll it; esc comes back.")
     BINDINGS = [
         Binding("u", "undo", "Undo last change"),

@@ -73,10 +73,10 @@ class ProblemsScreen(ProgramScreen):
     TITLE_TEXT = "Problems"
     AUTO_FOCUS = "#problems"
     CSS_PATH = "problems.tcss"
-    HELP = ("What `rmtui validate` finds: broken YAML, values the schema refuses, references\n"
-            "to people or pairs that do not exist, broken pairing rules. The list is checked\n"
-            "again whenever the program changes (here or on disk). enter opens the entity of\n"
-            "the selected file on its screen; e opens the file in $EDITOR at the line (vi when\n"
+    HELP = ("What `rmtui validate` finds: broken YAML, values the schema refuses, references "
+            "to people or pairs that do not exist, broken pairing rules. The list is checked "
+            "again whenever the program changes (here or on disk). enter opens the entity of "
+            "the selected file on its screen; e opens the file in $EDITOR at the line (vi when "
             "EDITOR is unset), and the app reloads when the editor closes. s sorts.")
     BINDINGS = [
         Binding("e", "edit_file", "Edit file"),

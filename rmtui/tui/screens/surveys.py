@@ -69,12 +69,12 @@ class SurveysScreen(ProgramScreen):
     TITLE_TEXT = "Surveys"
     AUTO_FOCUS = "#surveys"
     CSS_PATH = "surveys.tcss"
-    HELP = ("Each survey with the responses present: sent (a stub or an answer), answered\n"
-            "(submitted) and not answered (pending). The lower list is the people of the\n"
-            "selected survey; p shows only those who have not answered. enter on a survey\n"
-            "moves to its people, enter on a person opens them in People. The confidence\n"
-            "delta is the mentees' mean change between their baseline and final scores\n"
-            "(n counts the mentees with both). Send a survey with `rmtui survey send`;\n"
+    HELP = ("Each survey with the responses present: sent (a stub or an answer), answered "
+            "(submitted) and not answered (pending). The lower list is the people of the "
+            "selected survey; p shows only those who have not answered. enter on a survey "
+            "moves to its people, enter on a person opens them in People. The confidence "
+            "delta is the mentees' mean change between their baseline and final scores "
+            "(n counts the mentees with both). Send a survey with `rmtui survey send`; "
             "record answers with `rmtui response add` or `rmtui response import`.")
     BINDINGS = [
         Binding("p", "pending_only", "Pending only"),
