@@ -23,7 +23,7 @@ def test_show_gives_the_header_the_files_and_the_patch(people_copy) -> None:
     assert text.startswith(f"commit {out.commit}\nAuthor: Pat Owner <pat@example.com>\n")
     assert "participant: edit asa-oberg (grade)" in text
     assert "Rmtui-Op: participant.edit" in text
-    assert " participants/asa-oberg.yaml | 2 +-" in text
+    assert "diff --git a/participants/asa-oberg.yaml b/participants/asa-oberg.yaml\n" in text
     assert "-grade: 2\n+grade: 1\n" in text
     assert "\x1b[" not in text  # no colour codes
     assert porcelain(root) == ""

@@ -13,6 +13,7 @@ from rmtui.core import ops
 from rmtui.tui.dialogs.confirm import ConfirmDialog
 from rmtui.tui.screens.history import HistoryScreen
 from rmtui.tui.widgets.diff import render_diff
+from rmtui.tui.widgets.lines import TextLines
 from rmtui.tui.widgets.vtable import VirtualTable
 
 PID = "charlotte-hughes"
@@ -54,19 +55,19 @@ def test_the_log_and_the_selected_commits_diff(demo_copy) -> None:
             count = _text(app.screen.query_one("#history-count", Static))
             assert count.startswith("3 commits, newest first")
             assert f"u undoes: participant: edit {PID} (grade)" in count
-            diff = _text(app.screen.query_one("#diff", Static))
+            diff = app.screen.query_one(TextLines).plain
             assert diff.startswith(f"participant: edit {PID} (grade)\n")
             assert "-grade: 3\n+grade: 5\n" in diff  # the markers stay: readable without colour
             assert f"{REL} (changed)" in diff
             # the next commit's diff when the cursor moves; enter moves into the diff
             await pilot.press("down")
             await settle(pilot)
-            diff = _text(app.screen.query_one("#diff", Static))
+            diff = app.screen.query_one(TextLines).plain
             assert diff.startswith("demo: 60 participants")
             assert "agreements/" in diff and " (added)\n@@ -0,0 +1," in diff
             assert "… cut here" in diff  # the whole demo is too long to show
             await pilot.press("enter")
-            assert app.focused.id == "diff-pane"
+            assert app.focused.id == "diff"
             await pilot.press("escape")
             assert app.focused is table
 
@@ -95,7 +96,7 @@ def test_undo_asks_naming_the_commit_then_reverts_it_with_a_new_commit(demo_copy
             assert table.total == 4
             assert table.cursor == 0  # on the new commit
             assert table.row(0)[2] == f"undo: participant: edit {PID} (grade)"
-            assert "+grade: 3" in _text(app.screen.query_one("#diff", Static))
+            assert "+grade: 3" in app.screen.query_one(TextLines).plain
 
     run(flow())
     log = commits(demo_copy.root)

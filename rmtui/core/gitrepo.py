@@ -495,12 +495,10 @@ class Repo:
 
     def show(self, sha: str, paths: Sequence[Path] = (), max_chars: int = 200_000
              ) -> tuple[str, bool]:
-        """A commit as ``git show`` prints it: header, message, a stat and the patch,
-        without colour; with ``paths``, only changes under them, named relative to the
+        """A commit as ``git show`` prints it: header, message and patch, without colour; with ``paths``, only changes under them, named relative to the
         first. At most ``max_chars`` are read (a demo's first commit adds thousands of
         files): returns the text and whether it was cut short."""
-        args = ["git", "show", "--no-color", "--no-ext-diff", "--no-renames", "--stat=100",
-                "--patch", "--format=commit %H%nAuthor: %an <%ae>%nDate:   %aI%n%n%B"]
+        args = ["git", "show", "--no-color", "--no-ext-diff", "--no-renames", "--patch", "--format=commit %H%nAuthor: %an <%ae>%nDate:   %aI%n%n%B"]
         rel = [os.path.relpath(p, self.root) for p in paths]
         if rel and rel[0] != ".":
             args.append(f"--relative={rel[0]}")

@@ -50,7 +50,7 @@ def history(program: Program, entity_id: str | None = None, kind: Kind | str | N
 
 @dataclass(frozen=True)
 class Shown:
-    """One commit as text: header, message, the files it changed, and its patch."""
+    """One commit as text: header, message and patch (as ``git show`` prints it)."""
 
     commit: str
     text: str

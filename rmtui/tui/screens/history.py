@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.markup import escape
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
@@ -17,10 +17,11 @@ from rmtui.core.gitrepo import Commit
 from rmtui.tui.dialogs.confirm import ConfirmDialog
 from rmtui.tui.screens.base import ProgramScreen
 from rmtui.tui.widgets.diff import render_diff
+from rmtui.tui.widgets.lines import TextLines, split_lines
 from rmtui.tui.widgets.vtable import Column, VirtualTable
 
 LIMIT = 300  # the most recent commits listed (a big program's history is long)
-DIFF_CHARS = 100_000  # of one commit's diff (a demo's first commit adds every file)
+DIFF_CHARS = 40_000  # of one commit's diff (a demo's first commit adds every file)
 COLUMNS = [Column("commit", "Commit", 10, drop=2), Column("date", "Date", 16, drop=1),
            Column("subject", "Change", 0), Column("author", "By", 14, drop=3),
            Column("how", "Made", 7)]
@@ -59,8 +60,7 @@ class HistoryScreen(ProgramScreen):
             yield Static("Reading the history…", id="history-count", classes="count",
                          markup=False)
             yield VirtualTable(COLUMNS, id="commits")
-            with VerticalScroll(id="diff-pane"):
-                yield Static("", id="diff", markup=False)
+            yield TextLines(id="diff")
         yield Footer()
 
     # -- loading ------------------------------------------------------------------
@@ -80,7 +80,7 @@ class HistoryScreen(ProgramScreen):
 
     def _failed(self, error: RmtuiError) -> None:
         self.query_one("#history-count", Static).update(f"No history: {error.message}")
-        self.query_one("#diff", Static).update(error.hint or "")
+        self.query_one(TextLines).set_lines(error.hint or "")
 
     def _show_commits(self, commits: list[Commit], target: Commit | None) -> None:
         self.commits = {c.sha[:10]: c for c in commits}
@@ -105,7 +105,7 @@ class HistoryScreen(ProgramScreen):
         commit = self.commits.get(key or "")
         if commit is None:
             self.shown = None
-            self.query_one("#diff", Static).update("No commit selected.")
+            self.query_one(TextLines).set_lines("No commit selected.")
             return
         if commit.sha == self.shown:
             return
@@ -116,20 +116,18 @@ class HistoryScreen(ProgramScreen):
     def _load_diff(self, sha: str) -> None:
         try:
             shown = ops.show(self.program, sha, DIFF_CHARS)
-            text = render_diff(shown.text, shown.truncated, sha)
+            lines = split_lines(render_diff(shown.text, shown.truncated, sha))
         except RmtuiError as e:
-            text = f"{e.message}\n{e.hint or ''}"
+            lines = split_lines(f"{e.message}\n{e.hint or ''}")
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._put_diff, sha, text)
+            self.app.call_from_thread(self._put_diff, sha, lines)
 
-    def _put_diff(self, sha: str, text) -> None:
-        if sha != self.shown:
-            return
-        self.query_one("#diff", Static).update(text)
-        self.query_one("#diff-pane", VerticalScroll).scroll_home(animate=False)
+    def _put_diff(self, sha: str, lines: list) -> None:
+        if sha == self.shown:
+            self.query_one(TextLines).set_lines(lines)
 
     def action_read_diff(self) -> None:
-        self.query_one("#diff-pane", VerticalScroll).focus()
+        self.query_one(TextLines).focus()
 
     def action_back(self) -> None:
         self.query_one(VirtualTable).focus()
