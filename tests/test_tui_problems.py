@@ -157,3 +157,33 @@ def test_snapshot_problems(snap_compare, demo_copy) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(demo_copy.root), terminal_size=SIZE, run_before=before)
+
+
+def test_the_check_runs_in_a_child_process_that_reports_back(demo_copy) -> None:
+    import os
+    import threading
+
+    from rmtui.core.errors import RmtuiError
+    from rmtui.core.ids import check_id
+    from rmtui.tui.offload import Cancelled, check_program, run_in_process
+
+    _break(demo_copy.root)
+    stages = []
+    diagnostics, files = run_in_process(check_program, str(demo_copy.root),
+                                        progress=lambda *p: stages.append(p))
+    assert [d.path for d in diagnostics] == [REL] and files > 400
+    assert stages and all(len(s) == 3 for s in stages)
+    # an RmtuiError in the child comes back as one, with its hint
+    with pytest.raises(RmtuiError) as caught:
+        run_in_process(check_id, "Not An Id", "an id")
+    assert "Not An Id" in caught.value.message and caught.value.hint
+    # a child that dies says so
+    with pytest.raises(RmtuiError, match="stopped before it finished .exit status 3"):
+        run_in_process(os._exit, 3)
+    # a cancelled worker stops the child at once
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        run_in_process(time.sleep, 30, cancelled=stop.is_set)
+    assert time.monotonic() - started < 5

@@ -13,11 +13,13 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
 
 from rmtui.core.diagnostics import Diagnostic
 from rmtui.core.errors import RmtuiError
 from rmtui.core.kinds import of_path
 from rmtui.tui.messages import OpenEntity
+from rmtui.tui.offload import Cancelled, check_program, run_in_process
 from rmtui.tui.screens.base import ProgramScreen
 from rmtui.tui.widgets.vtable import Column, VirtualTable
 
@@ -110,9 +112,8 @@ class ProblemsScreen(ProgramScreen):
 
     @work(thread=True, exclusive=True, group="problems", exit_on_error=False)
     def _check(self) -> None:
-        from rmtui.core.validate import validate
-
         last = [0.0]
+        worker = get_current_worker()
 
         def progress(stage: str, done: int, total: int) -> None:
             now = time.monotonic()
@@ -120,15 +121,16 @@ class ProblemsScreen(ProgramScreen):
                 last[0] = now
                 self.app.call_from_thread(self._progress, f"Checking: {stage} {done}/{total}…")
 
-        try:
-            report = validate(self.program, progress=progress)
+        try:  # in a child process: a big program's check would stall the app
+            diagnostics, files = run_in_process(check_program, str(self.program.root),
+                                                progress=progress,
+                                                cancelled=lambda: worker.is_cancelled)
+        except Cancelled:
+            return
         except RmtuiError as e:
             self.app.call_from_thread(self._failed, e)
             return
-        except OSError as e:
-            self.app.call_from_thread(self._failed, RmtuiError(str(e)))
-            return
-        self.app.call_from_thread(self._show, report.diagnostics, report.files)
+        self.app.call_from_thread(self._show, diagnostics, files)
 
     def _progress(self, text: str) -> None:
         if not self._loaded:

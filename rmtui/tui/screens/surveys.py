@@ -10,11 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
 
 from rmtui.core import kpi
 from rmtui.core.errors import RmtuiError
 from rmtui.core.ops import surveys
 from rmtui.tui.messages import OpenEntity
+from rmtui.tui.offload import Cancelled, run_in_process, survey_answers
 from rmtui.tui.screens.base import ProgramScreen
 from rmtui.tui.widgets.vtable import Column, VirtualTable
 
@@ -87,6 +89,7 @@ class SurveysScreen(ProgramScreen):
         self.loaded: Loaded | None = None
         self.pending_only = False
         self._want: tuple[str, str | None] | None = None  # asked for before the data came
+        self._shown: tuple = ()  # survey, data and filter the lower list shows
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -104,26 +107,16 @@ class SurveysScreen(ProgramScreen):
 
     @work(thread=True, exclusive=True, group="surveys", exit_on_error=False)
     def _load(self) -> None:
-        program = self.program
-        try:
-            tallies = surveys.tally(program)
-            people = {pid: (str(v[0] or ""), str(v[1] or "")) if v else ("(file invalid)", "")
-                      for pid, v in program.columns("participant", ("name", "role")).items()}
+        worker = get_current_worker()
+        try:  # in a child process: a big program's KPI read would stall the app
+            found = run_in_process(survey_answers, str(self.program.root),
+                                   cancelled=lambda: worker.is_cancelled)
+        except Cancelled:
+            return
         except RmtuiError as e:
             self.app.call_from_thread(self.rapp.show_error, e)
             return
-        unsent: dict[str, int | None] = {}
-        for t in tallies:
-            try:
-                unsent[t.survey] = len(surveys.recipients(program, t.survey).new)
-            except RmtuiError:
-                unsent[t.survey] = None  # no survey file, or an invalid one
-        confidence, error = None, None
-        try:
-            confidence = kpi.confidence(program)
-        except RmtuiError as e:
-            error = e.message
-        self.app.call_from_thread(self._show, Loaded(tallies, unsent, people, confidence, error))
+        self.app.call_from_thread(self._show, Loaded(*found))
 
     def _show(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -156,6 +149,10 @@ class SurveysScreen(ProgramScreen):
         self._show_survey(event.key)
 
     def _show_survey(self, key: str | None) -> None:
+        shown = (key, id(self.loaded), self.pending_only)
+        if shown == self._shown:
+            return  # the same again (the cursor reports where set_rows left it)
+        self._shown = shown
         t = self._tally(key)
         answers = self.query_one("#answers", VirtualTable)
         line = self.query_one("#survey-line", Static)
@@ -164,9 +161,9 @@ class SurveysScreen(ProgramScreen):
             line.update("")
             return
         people = self.loaded.people
-        shown = [a for a in t.answers if not self.pending_only or a.status != surveys.ANSWERED]
+        listed = [a for a in t.answers if not self.pending_only or a.status != surveys.ANSWERED]
         rows = [(a.participant, *people.get(a.participant, ("(not a participant)", "")),
-                 a.status, a.sent or "", a.submitted or "") for a in shown]
+                 a.status, a.sent or "", a.submitted or "") for a in listed]
         answers.set_rows(rows, keep_cursor=answers.cursor_key is not None)
         text = survey_line(t, self.loaded.unsent.get(t.survey))
         if self.pending_only:
