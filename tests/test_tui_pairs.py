@@ -10,6 +10,7 @@ from tui_kit import SIZE, clean, commits, make_app, settle
 
 from rmtui.core import ops, yamlio
 from rmtui.tui.dialogs.form import FormDialog
+from rmtui.tui.messages import OpenEntity
 from rmtui.tui.screens.pairs import PairsScreen
 from rmtui.tui.widgets.vtable import VirtualTable
 
@@ -122,7 +123,12 @@ def test_open_entity_selects_the_pair_of_a_session_agreement_or_goal(demo_copy) 
     async def go() -> None:
         app = make_app(root)
         async with app.run_test(size=SIZE) as pilot:
-            screen = await open_pairs(pilot)
+            await settle(pilot)  # the Dashboard; Pairs is not made yet
+            app.post_message(OpenEntity("goal", goal))
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, PairsScreen)
+            assert screen.shown is not None and screen.shown.id == goal_pair
             await pilot.press("f")  # a status filter and a text filter are cleared
             await settle(pilot)
             for kind, entity_id, pair in (("session", f"{ACTIVE}/{session}", ACTIVE),

@@ -222,12 +222,11 @@ def pane_of(view: PairView, refusal: str | None = None) -> Group:
                           f"{view.problem}"))
         return Group(*parts)
     told = view.story
-    head = told.text().splitlines()[0]  # "pair X: active since 2026-08-10", as `pair show`
-    status_line = head.split(": ", 1)[1] if ": " in head else view.status
+    # "pair X: active since 2026-08-10", as `pair show` says it; the status in capitals
+    head = told.text().splitlines()[0].split(": ", 1)[-1]
+    status, _, since = head.partition(" ")
     parts.append(Text(view.id, style="bold"))
-    parts.append(Text(status_line.upper() if status_line == view.status else
-                      f"{view.status.upper()}{status_line[len(view.status):]}",
-                      style="bold reverse" if view.status in ("active",) else "bold"))
+    parts.append(Text(f"{status.upper()} {since}".rstrip(), style="bold"))
     facts = _grid()
     for label, text in told.facts:
         if label not in ("agreement", "goals"):
