@@ -13,8 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from tui_kit import SIZE, make_app, settle
 from textual.widgets import Input, Static
+from tui_kit import SIZE, make_app, settle
 
 from rmtui.tui.app import RmtuiApp, describe_changes
 from rmtui.tui.dialogs.help import HelpScreen

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tui_kit import SIZE, clean, commits, make_app, settle
 from textual.widgets import Input, Static
+from tui_kit import SIZE, clean, commits, make_app, settle
 
 from rmtui.core import yamlio
 from rmtui.tui.dialogs.confirm import ConfirmDialog
