@@ -183,6 +183,12 @@ class RmtuiApp(App):
         except OSError as e:
             self.call_from_thread(self.show_error, RmtuiError(str(e)))
             return
+        except Exception as e:  # a bug: say so; the program is left as the op left it
+            self.call_from_thread(self.show_error, RmtuiError(
+                f"internal error: {type(e).__name__}: {e}",
+                hint="this is a bug in rmtui; `rmtui validate` checks the program; "
+                     "please report it"))
+            return
         self.call_from_thread(self._op_done, out, done)
 
     def _op_done(self, out: Any, done: Callable[[Any], None] | None) -> None:
