@@ -224,6 +224,38 @@ def test_a_second_r_while_running_starts_over(demo_copy, monkeypatch) -> None:
     asyncio.run(flow())
 
 
+def test_a_failed_run_says_why_and_a_change_on_disk_marks_the_run_old(demo_copy,
+                                                                     monkeypatch) -> None:
+    import rmtui.core.matching as core
+    from rmtui.core.errors import UsageError
+
+    real = core.suggest
+
+    def refuse(program, **kw):
+        raise UsageError("pin x:y breaks [grade]", hint="unpin it")
+
+    async def flow() -> None:
+        app = make_app(demo_copy.root)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("3")
+            monkeypatch.setattr(core, "suggest", refuse)
+            await pilot.press("r")
+            await settle(pilot)
+            screen = app.screen
+            assert not screen.running and screen.run is None
+            assert "press r to run" in _text(screen.query_one("#status"))
+            shown = [n.message for n in app._notifications]
+            assert any("pin x:y breaks [grade]" in m and "hint: unpin it" in m for m in shown)
+
+            monkeypatch.setattr(core, "suggest", real)
+            screen = await _run(pilot)
+            app.data_version += 1  # what the app does when files change on disk
+            await settle(pilot)
+            assert "program changed since this run" in _text(screen.query_one("#status"))
+
+    asyncio.run(flow())
+
+
 def test_summary_fits_a_line_of_80_columns(demo_copy) -> None:
     sug = suggest(demo_copy)
     line = matching.summary(sug)

@@ -247,6 +247,11 @@ class WhyDialog(ModalScreen[None]):
         except RmtuiError as e:
             self.app.call_from_thread(self._failed, e)
             return
+        except Exception as e:  # noqa: BLE001 - said in the dialog, not a traceback
+            self.app.call_from_thread(self._failed, RmtuiError(
+                f"{type(e).__name__}: {e}",
+                hint=f"`rmtui match why-unmatched {self.person}` shows the whole error"))
+            return
         found = priced_first(found)
         rows = [(w.candidate, w.outcome, "" if w.score is None else f"{w.score:.4f}",
                  "" if w.cost is None else f"{w.cost:.4f}", w.message) for w in found]
@@ -403,8 +408,10 @@ class MatchingScreen(ProgramScreen):
         except RmtuiError as e:
             self.app.call_from_thread(self._run_failed, token, e)
             return
-        except OSError as e:
-            self.app.call_from_thread(self._run_failed, token, RmtuiError(str(e)))
+        except Exception as e:  # noqa: BLE001 - a bug must not leave the screen "Running"
+            self.app.call_from_thread(self._run_failed, token, RmtuiError(
+                f"matching failed: {type(e).__name__}: {e}",
+                hint="run `rmtui match suggest` to see the whole error"))
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._run_done, token, run)
@@ -691,8 +698,8 @@ class MatchingScreen(ProgramScreen):
                 e, error = explain(program, p.mentor, p.mentee, suggestion=sug), None
             except RmtuiError as err:
                 e, error = None, err.message
-            except OSError as err:
-                e, error = None, str(err)
+            except Exception as err:  # noqa: BLE001 - the pane says it; the loop goes on
+                e, error = None, f"cannot explain: {type(err).__name__}: {err}"
             self.app.call_from_thread(self._explain_done, p, e, error)
             done = want
         self.app.call_from_thread(self._explain_idle, done)
