@@ -161,6 +161,15 @@ class RmtuiApp(App):
         if opener is not None:
             self.call_after_refresh(opener, event.kind, event.entity_id)
 
+    def loaded(self) -> None:
+        """Call after a screen takes in a big load: what exists now leaves the cycle
+        collector's sight (``gc.freeze``), so its full passes, run on the event loop,
+        do not walk a 10,000-person program's data again and again (pauses of 0.1 to
+        0.25 s otherwise). Data dropped later is still freed by reference counting."""
+        import gc
+
+        gc.freeze()
+
     def action_reload(self) -> None:
         self.program = Program(self.program.root)
         self.data_version += 1

@@ -441,6 +441,7 @@ class MatchingScreen(ProgramScreen):
         proposals.set_rows(run.proposal_rows, keep_cursor=False)
         unmatched = self.query_one("#unmatched", VirtualTable)
         unmatched.set_rows(run.unmatched_rows, keep_cursor=False)
+        self.rapp.loaded()
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("tab-proposals").label = f"Proposals {len(run.proposal_rows)}"
         tabs.get_tab("tab-unmatched").label = f"Unmatched {len(run.unmatched_rows)}"

@@ -94,6 +94,7 @@ class PeopleScreen(ProgramScreen):
     def _show_rows(self, rows: list[tuple]) -> None:
         table = self.query_one(VirtualTable)
         table.set_rows(rows)
+        self.rapp.loaded()
         self._count()
         if not self.query_one("#filter", Input).has_focus:
             table.focus()
