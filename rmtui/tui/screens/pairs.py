@@ -443,6 +443,7 @@ class PairsScreen(ProgramScreen):
             select.value = self.status_filter or ""
             select.mutate_reactive(Select.value)  # the same value, with its new count
         self._apply_status()
+        self.rapp.loaded()
         if self._open is not None:
             self._select_pair(self._open)
         elif not self.query_one("#filter", Input).has_focus:
@@ -517,8 +518,9 @@ class PairsScreen(ProgramScreen):
         elif event.character.isalpha() and not event.character.isupper() \
                 and event.key not in self._keys():
             box = self.query_one("#filter", Input)
+            box.value += event.character
+            box.cursor_position = len(box.value)
             box.focus()
-            box.insert_text_at_cursor(event.character)
             event.stop()
 
     async def run_action(self, action: str, namespaces: Any = None) -> None:
