@@ -526,9 +526,8 @@ def remove(program: Program, kind: Kind | str, entity_id: str, *, force: bool = 
     kind = kinds.get(kind) if isinstance(kind, str) else kind
     rel = kind.path(entity_id)
     raw = _read_existing(program, kind, entity_id)
-    if expected is not None and yamlio.digest(raw) != expected:
-        raise RepoError(f"{rel} changed on disk since it was shown; nothing was removed",
-                        hint="look at it again, then remove it if you still mean to")
+    if expected is not None:
+        _refuse_changed(rel, raw, expected)
     refs = references_to(program, kind, entity_id)
     shown = [f"{r.path} ({r.field})" for r in refs]
     if refs and not force:
