@@ -276,3 +276,30 @@ def test_cache_lives_under_rmtui_and_is_ignored_by_git(prog):
     Program(prog.root).load("participant")
     assert cache_file(prog).is_file()
     assert ".rmtui/" in (prog.root / ".gitignore").read_text()
+
+
+def test_gc_pauses_in_two_threads_end_with_the_collector_as_it_was() -> None:
+    """One thread's pause ending must not switch the collector on under another's."""
+    import gc
+    import threading
+
+    from rmtui.core.parallel import gc_paused
+
+    assert gc.isenabled()
+    inside = threading.Event()
+    release = threading.Event()
+
+    def other() -> None:
+        with gc_paused():
+            inside.set()
+            release.wait(5)
+
+    t = threading.Thread(target=other)
+    t.start()
+    inside.wait(5)
+    with gc_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()  # the other thread's pause is still open
+    release.set()
+    t.join(5)
+    assert gc.isenabled()

@@ -47,11 +47,12 @@ def detail_text(pid: str, data: dict) -> str:
 class PeopleScreen(ProgramScreen):
     TITLE_TEXT = "People"
     AUTO_FOCUS = "#people"
-    HELP = ("Type in the filter box to keep rows that contain every word (name, department,\n"
-            "role, status...). Sort with s (next column) and S (reverse). a adds a person,\n"
-            "e edits the selected one, x removes them (refused while pairs or goals refer\n"
-            "to them). Edits are checked before anything is written, and refused if the\n"
-            "file changed on disk since it was shown.")
+    HELP = ("Press / and type to filter: rows that contain every word (name, department, "
+            "role, status...) stay; a letter that is not a key of this screen starts the "
+            "filter too, and esc clears it. Sort with s (next column) and S (reverse). "
+            "a adds a person, e edits the selected one, x removes them (refused while pairs "
+            "or goals refer to them). Edits are checked before anything is written, and "
+            "refused if the file changed on disk since it was shown.")
     BINDINGS = [
         Binding("slash", "filter", "Filter"),
         Binding("a", "add", "Add"),
@@ -69,7 +70,7 @@ class PeopleScreen(ProgramScreen):
         yield Header()
         with Vertical():
             yield Input(placeholder="filter: type words (name, department, role, status)",
-                        id="filter")
+                        id="filter", select_on_focus=False)
             yield Static("Loading participants…", id="people-count", classes="count")
             with Horizontal():
                 yield VirtualTable(COLUMNS, id="people")
@@ -97,6 +98,7 @@ class PeopleScreen(ProgramScreen):
         if self._open_when_loaded is not None:
             table.move_to(self._open_when_loaded)
             self._open_when_loaded = None
+        self.rapp.loaded()
         self._count()
         if not self.query_one("#filter", Input).has_focus:
             table.focus()
@@ -132,8 +134,9 @@ class PeopleScreen(ProgramScreen):
         if table.has_focus and event.character and event.character.isalpha() \
                 and event.character.isupper() is False and event.key not in self._keys():
             box = self.query_one("#filter", Input)
+            box.value += event.character
+            box.cursor_position = len(box.value)
             box.focus()
-            box.insert_text_at_cursor(event.character)
             event.stop()
 
     def _keys(self) -> set[str]:
