@@ -146,6 +146,7 @@ class ProblemsScreen(ProgramScreen):
         self.by_key = keyed(diagnostics)
         table = self.query_one(VirtualTable)
         table.set_rows(rows_of(self.by_key))
+        self.rapp.loaded()
         self.query_one("#problems-count", Static).update(summary(diagnostics, files))
         self._show_problem(table.cursor_key)
 

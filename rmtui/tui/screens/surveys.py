@@ -133,6 +133,7 @@ class SurveysScreen(ProgramScreen):
             answers.move_to(self._want[1])
             answers.focus()
         self._want = None
+        self.rapp.loaded()
         if not loaded.tallies:
             self.query_one("#survey-line", Static).update(
                 "No surveys yet: add one in surveys/<id>.yaml (`rmtui survey add`).")
