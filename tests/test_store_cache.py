@@ -303,3 +303,35 @@ def test_gc_pauses_in_two_threads_end_with_the_collector_as_it_was() -> None:
     release.set()
     t.join(5)
     assert gc.isenabled()
+
+
+def test_a_pool_starts_under_a_replaced_stderr_while_threads_run(tmp_path) -> None:
+    """Inside the Textual app sys.stderr has no file descriptor and a worker thread is
+    running (so no fork): the pool must start all the same, not fail in the resource
+    tracker with "bad value(s) in fds_to_keep". In a fresh interpreter, where no
+    tracker runs yet."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, threading\n"
+        "from rmtui.core.parallel import map_chunks\n"
+        "class Capture:\n"
+        "    def write(self, s): return len(s)\n"
+        "    def flush(self): pass\n"
+        "    def fileno(self): return -1\n"
+        "sys.stderr = Capture()\n"
+        "out = {}\n"
+        "t = threading.Thread(target=lambda: out.update(r=map_chunks(\n"
+        "    __import__('tests_helper_double').double, list(range(3000)), workers=2)))\n"
+        "t.start(); t.join()\n"
+        "print(out['r'] == [i * 2 for i in range(3000)])\n")
+    (tmp_path / "tests_helper_double.py").write_text(
+        "def double(items):\n    return [i * 2 for i in items]\n", encoding="utf-8")
+    root = Path(__file__).parents[1]
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path,
+                          env={**__import__("os").environ,
+                               "PYTHONPATH": f"{root}{__import__('os').pathsep}{tmp_path}"})
+    assert proc.stdout.strip() == "True", proc.stderr[-800:]

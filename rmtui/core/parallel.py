@@ -49,6 +49,32 @@ def gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a stderr it can hand down.
+
+    spawn and forkserver start it on first use and pass it ``sys.stderr``'s file
+    descriptor; inside the Textual app ``sys.stderr`` is the app's capture, with no
+    usable descriptor, and starting a pool fails with "bad value(s) in fds_to_keep".
+    The tracker then writes (rare warnings) to nowhere rather than over the app.
+    """
+    import sys
+    from multiprocessing import resource_tracker
+
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except Exception:
+        usable = False
+    if usable:
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
+
+
 def map_chunks(work: Callable[[list[T]], list[R]], items: Sequence[T], *,
                workers: int | None = None, min_items: int = PARALLEL_MIN,
                chunk_size: tuple[int, int] = (200, 2000),
@@ -84,6 +110,8 @@ def map_chunks(work: Callable[[list[T]], list[R]], items: Sequence[T], *,
     method = "fork" if alone and "fork" in methods else (
         "forkserver" if "forkserver" in methods else None)
     ctx = multiprocessing.get_context(method)
+    if method != "fork":
+        _start_resource_tracker()
     results: list[R] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         for chunk_out in pool.map(work, chunks):
