@@ -216,3 +216,29 @@ def test_serve_outside_a_program_says_so(rmtui, tmp_path: Path) -> None:
     res = rmtui("-C", str(tmp_path), "serve")
     assert res.code == 2 and not res.traceback
     assert "program.toml" in res.err
+
+
+def test_messages_with_brackets_are_shown_as_written(demo_copy) -> None:
+    """Data and errors may hold [brackets]: they are text, never markup."""
+    from rmtui.core.errors import RmtuiError
+
+    async def flow() -> None:
+        app = make_app(demo_copy.root)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.show_error(RmtuiError("bad value [/x] in [bold]", hint="fix [it]"))
+            await settle(pilot)
+            assert any("bad value [/x] in [bold]" in n.message for n in app._notifications)
+
+    run(flow())
+
+
+def test_the_watcher_looks_at_program_files_only() -> None:
+    from rmtui.tui.app import is_program_file
+
+    for rel in ("participants/a.yaml", "program.toml", "sessions/p--q/2027-01-01.yaml"):
+        assert is_program_file(rel), rel
+    for rel in ("participants/.a.yaml.swx", "participants/.a.yaml", "participants/4913",
+                "participants/a.yaml~", ".git/index", ".rmtui/cache/participant.pickle",
+                ".git/refs/heads/main.yaml"):
+        assert not is_program_file(rel), rel

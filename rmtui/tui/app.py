@@ -31,7 +31,17 @@ SCREENS = (  # mode, key, title
 )
 
 
+WATCHED = (".yaml", ".yml", ".toml")  # what a program is made of
 OWN_WRITE_GRACE = 5.0  # seconds in which the watcher's report of our own write is ours
+
+
+def is_program_file(rel: str) -> bool:
+    """Whether a change to ``rel`` concerns the program: not git's or the cache's
+    files, nor an editor's swap, backup or probe files (vim writes ``.a.yaml.swp``,
+    ``.swx``, ``4913``, ``a.yaml~``)."""
+    top, _, _ = rel.partition("/")
+    name = rel.rsplit("/", 1)[-1]
+    return top not in (".git", ".rmtui") and not name.startswith(".") and rel.endswith(WATCHED)
 
 
 def describe_changes(paths: list[str]) -> str:
@@ -121,9 +131,7 @@ class RmtuiApp(App):
         from watchfiles import watch
 
         def interesting(_change: Any, path: str) -> bool:
-            rel = os.path.relpath(path, root)
-            top = rel.split(os.sep, 1)[0]
-            return top not in (".git", ".rmtui") and not rel.endswith(("~", ".swp", ".tmp"))
+            return is_program_file(os.path.relpath(path, root).replace(os.sep, "/"))
 
         try:
             for changes in watch(root, watch_filter=interesting, stop_event=stop,
@@ -143,7 +151,8 @@ class RmtuiApp(App):
         self._own = {p: t for p, t in self._own.items() if now - t < OWN_WRITE_GRACE}
         theirs = [p for p in event.paths if p not in self._own]
         if theirs:
-            self.notify(describe_changes(theirs) + " Reloaded.", title="Changed on disk")
+            self.notify(describe_changes(theirs) + " Reloaded.", title="Changed on disk",
+                        markup=False)
             self.data_version += 1
 
     @on(OpenEntity)
@@ -205,7 +214,7 @@ class RmtuiApp(App):
         if message:
             warnings = getattr(out, "warnings", [])
             self.notify(message + "".join(f"\nwarning: {w}" for w in warnings),
-                        title="Saved" if getattr(out, "commit", None) else None)
+                        title="Saved" if getattr(out, "commit", None) else "", markup=False)
         if getattr(out, "changed", True):
             now = time.monotonic()
             self._own.update((p, now) for p in getattr(out, "paths", []))
@@ -219,7 +228,7 @@ class RmtuiApp(App):
             text += f"\n{d.headline()}"
         if error.hint:
             text += f"\nhint: {error.hint}"
-        self.notify(text, title="Not done", severity="error", timeout=10)
+        self.notify(text, title="Not done", severity="error", timeout=10, markup=False)
 
     # -- help and the command palette ---------------------------------------------
 

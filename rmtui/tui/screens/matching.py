@@ -228,10 +228,10 @@ class WhyDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="why-dialog"):
             yield Static(f"Why is {self.person} ({self.role}) unmatched?", classes="dialog-title")
-            yield Static(self.reason, id="why-reason")
+            yield Static(self.reason, id="why-reason", markup=False)
             yield Static("Pricing every candidate…", id="why-count", classes="count")
             yield VirtualTable(WHY_COLUMNS, id="why-table")
-            yield Static("", id="why-detail")
+            yield Static("", id="why-detail", markup=False)
             yield Static("Cost: total score lost if they got this candidate · esc closes",
                          classes="count", id="why-help")
 

@@ -413,7 +413,7 @@ class PairsScreen(ProgramScreen):
             with Horizontal():
                 yield VirtualTable(COLUMNS, id="pairs")
                 with VerticalScroll(id="pair-pane", classes="pane"):
-                    yield Static("Loading…", id="pair")
+                    yield Static("Loading…", id="pair", markup=False)
         yield Footer()
 
     # -- loading the table ------------------------------------------------------------

@@ -75,7 +75,7 @@ class PeopleScreen(ProgramScreen):
             with Horizontal():
                 yield VirtualTable(COLUMNS, id="people")
                 with VerticalScroll(id="person-pane", classes="pane"):
-                    yield Static("", id="person")
+                    yield Static("", id="person", markup=False)
         yield Footer()
 
     # -- loading ------------------------------------------------------------------
@@ -89,6 +89,11 @@ class PeopleScreen(ProgramScreen):
             rows = rows_of(self.program.columns("participant", FIELDS))
         except RmtuiError as e:
             self.app.call_from_thread(self.rapp.show_error, e)
+            return
+        except Exception as e:  # a bug: say so rather than show "Loading…" for ever
+            self.app.call_from_thread(self.rapp.show_error, RmtuiError(
+                f"could not load the participants: {type(e).__name__}: {e}",
+                hint="this is a bug in rmtui; `rmtui participant list` may say more"))
             return
         self.app.call_from_thread(self._show_rows, rows)
 
