@@ -28,7 +28,7 @@ from rmtui.tui import forms
 from rmtui.tui.dialogs.confirm import AskDialog, ConfirmDialog
 from rmtui.tui.dialogs.form import FormDialog
 from rmtui.tui.forms import GENERAL, FieldSpec
-from rmtui.tui.screens.base import ProgramScreen
+from rmtui.tui.screens.base import FilteredListScreen
 from rmtui.tui.widgets.vtable import Column, VirtualTable
 
 STATUSES = ("proposed", "accepted", "active", "paused", "completed", "ended")
@@ -358,7 +358,7 @@ def check_step(fields: list[FieldSpec], texts: dict[str, str]) -> dict[str, str]
 # -- the screen ---------------------------------------------------------------------
 
 
-class PairsScreen(ProgramScreen):
+class PairsScreen(FilteredListScreen):
     TITLE_TEXT = "Pairs"
     AUTO_FOCUS = "#pairs"
     CSS_PATH = "pairs.tcss"
@@ -484,26 +484,11 @@ class PairsScreen(ProgramScreen):
         self._apply_status()
         self._want(self.query_one(VirtualTable).cursor_key)
 
-    @on(Input.Changed, "#filter")
-    def _filter(self, event: Input.Changed) -> None:
-        table = self.query_one(VirtualTable)
-        table.filter(event.value)
+    def after_filter(self) -> None:
         self._count()
-        self._want(table.cursor_key)
+        self._want(self.query_one(VirtualTable).cursor_key)
 
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.query_one(VirtualTable).focus()
-
-    def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        self.query_one(VirtualTable).focus()
-
-    def on_key(self, event) -> None:
+    def key_typed(self, event) -> None:
         """On the table, a step's key works in any status (the core says why not),
         and any other letter starts the filter with it."""
         table = self.query_one(VirtualTable)
@@ -515,13 +500,8 @@ class PairsScreen(ProgramScreen):
             if not self.check_action(name, params):  # the footer hides it for this pair
                 event.stop()
                 getattr(self, f"action_{name}")(*params)
-        elif event.character.isalpha() and not event.character.isupper() \
-                and event.key not in self._keys():
-            box = self.query_one("#filter", Input)
-            box.value += event.character
-            box.cursor_position = len(box.value)
-            box.focus()
-            event.stop()
+        else:
+            self.start_filter_with(event)
 
     async def run_action(self, action: str, namespaces: Any = None) -> None:
         """The command palette's way in: like a key, a change the footer hides for this
@@ -535,12 +515,6 @@ class PairsScreen(ProgramScreen):
     def _actions(self) -> dict[str, str]:
         return {b.key: b.action for b in self.BINDINGS if isinstance(b, Binding)
                 and b.key not in ("slash", "escape", "f")}
-
-    def _keys(self) -> set[str]:
-        keys = set()
-        for b in [*self.BINDINGS, *VirtualTable.BINDINGS]:
-            keys.update((b.key if isinstance(b, Binding) else b[0]).split(","))
-        return keys
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows the changes that make sense for the selected pair."""

@@ -15,7 +15,7 @@ from rmtui.core.errors import RmtuiError
 from rmtui.tui import forms
 from rmtui.tui.dialogs.confirm import ConfirmDialog
 from rmtui.tui.dialogs.form import FormDialog
-from rmtui.tui.screens.base import ProgramScreen
+from rmtui.tui.screens.base import FilteredListScreen
 from rmtui.tui.widgets.vtable import Column, VirtualTable
 
 FIELDS = ("name", "role", "department", "grade", "status")
@@ -44,7 +44,7 @@ def detail_text(pid: str, data: dict) -> str:
     return "\n".join(lines)
 
 
-class PeopleScreen(ProgramScreen):
+class PeopleScreen(FilteredListScreen):
     TITLE_TEXT = "People"
     AUTO_FOCUS = "#people"
     HELP = ("Press / and type to filter: rows that contain every word (name, department, "
@@ -54,11 +54,10 @@ class PeopleScreen(ProgramScreen):
             "or goals refer to them). Edits are checked before anything is written, and "
             "refused if the file changed on disk since it was shown.")
     BINDINGS = [
-        Binding("slash", "filter", "Filter"),
+        *FilteredListScreen.FILTER_BINDINGS,
         Binding("a", "add", "Add"),
         Binding("e", "edit", "Edit"),
         Binding("x", "remove", "Remove"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
     def __init__(self) -> None:
@@ -114,41 +113,8 @@ class PeopleScreen(ProgramScreen):
         text = f"{table.row_count} of {table.total} participants"
         self.query_one("#people-count", Static).update(text)
 
-    # -- filtering --------------------------------------------------------------
-
-    @on(Input.Changed, "#filter")
-    def _filter(self, event: Input.Changed) -> None:
-        self.query_one(VirtualTable).filter(event.value)
+    def after_filter(self) -> None:
         self._count()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.query_one(VirtualTable).focus()
-
-    def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        self.query_one(VirtualTable).focus()
-
-    def on_key(self, event) -> None:
-        """Typing a letter on the table starts the filter with it."""
-        table = self.query_one(VirtualTable)
-        if table.has_focus and event.character and event.character.isalpha() \
-                and event.character.isupper() is False and event.key not in self._keys():
-            box = self.query_one("#filter", Input)
-            box.value += event.character
-            box.cursor_position = len(box.value)
-            box.focus()
-            event.stop()
-
-    def _keys(self) -> set[str]:
-        keys = set()
-        for b in [*self.BINDINGS, *VirtualTable.BINDINGS]:
-            keys.update((b.key if isinstance(b, Binding) else b[0]).split(","))
-        return keys
 
     # -- the detail pane ----------------------------------------------------------
 
