@@ -1,20 +1,386 @@
-"""Dashboard: (being built)."""
+"""Dashboard: the program at a glance. The KPIs against their targets with a trend
+each, the pairs at risk, the sessions due this week, how many problems validation
+finds, and the last changes from git.
+
+Every part loads in its own thread worker, so the screen paints at once with
+"loading…" in each place and fills in as results come. The KPI snapshot is read
+once and shared by the KPIs, the at-risk pairs, the sessions due and the trend;
+the trend (the KPIs at each of the last month ends) comes last, after the rest
+is on screen, as it costs about as much again as the KPIs themselves.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
 
+from rich.style import Style
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from rmtui.core import kpi
+from rmtui.core.errors import RmtuiError
+from rmtui.tui.messages import OpenEntity
 from rmtui.tui.screens.base import ProgramScreen
+from rmtui.tui.widgets.vtable import Column, VirtualTable
+
+LOADING = "loading…"
+TREND_POINTS = 8      # month ends in the trend: the last is today
+DUE_WITHIN = 7        # days ahead for "sessions due"
+CHANGES = 8           # commits listed under "Last changes"
+LABEL_MIN = 21        # KPI labels shorter than this are never cut
+
+
+# --------------------------------------------------------------------------
+# Plain results (built in workers, shown on the event loop)
+# --------------------------------------------------------------------------
+
+
+def trend_since(day: dt.date, points: int = TREND_POINTS) -> dt.date:
+    """The first day of the month ``points - 1`` months before ``day``'s month: a monthly
+    trend from there to ``day`` has ``points`` points (``points - 1`` month ends and day)."""
+    year, month = day.year, day.month - (points - 1)
+    while month < 1:
+        month += 12
+        year -= 1
+    return dt.date(year, month, 1)
+
+
+def sparks_of(points: Sequence[kpi.Point]) -> dict[str, str]:
+    """One sparkline per KPI over the trend's points, as ``rmtui kpi trend`` draws them."""
+    return {name: kpi.sparkline(p.kpis[name].value for p in points) for name in kpi.NAMES}
+
+
+def at_risk_rows(rows: Sequence[kpi.AtRisk]) -> list[tuple]:
+    return [(r.pair, r.days) for r in rows]
+
+
+def when_due(overdue_days: int) -> str:
+    if overdue_days > 0:
+        return f"{overdue_days}d late"
+    if overdue_days == 0:
+        return "today"
+    return f"in {-overdue_days}d"
+
+
+def due_rows(rows: Sequence[kpi.Due]) -> list[tuple]:
+    return [(r.pair, when_due(r.overdue_days)) for r in rows]
+
+
+def problems_text(errors: int, warnings: int) -> str:
+    if not errors and not warnings:
+        return "No problems found.\npress 7 for Problems"
+    e = f"{errors} error{'s' if errors != 1 else ''}"
+    w = f"{warnings} warning{'s' if warnings != 1 else ''}"
+    return f"{e}, {w}\npress 7 for Problems"
+
+
+def changes_text(commits: Sequence[Any]) -> str:
+    if not commits:
+        return "No commits yet."
+    return "\n".join(f"{c.date[:10]}  {c.subject}" for c in commits)
+
+
+def error_text(e: RmtuiError) -> str:
+    return e.message + (f"\nhint: {e.hint}" if e.hint else "")
+
+
+# --------------------------------------------------------------------------
+# Widgets
+# --------------------------------------------------------------------------
+
+
+class KpiTable(Widget):
+    """The KPIs, one line each: label, value, target, status (a word), trend, note.
+
+    Columns are as wide as what they hold; the label takes what is left. When the
+    widget is narrow the note column goes, and a KPI without a value writes its
+    reason after "n/a" in place of the trend.
+    """
+
+    COMPONENT_CLASSES = {"kpis--header", "kpis--value", "kpis--met", "kpis--not-met",
+                         "kpis--muted", "kpis--trend", "kpis--error"}
+    DEFAULT_CSS = """
+    KpiTable { height: auto; }
+    KpiTable > .kpis--header { text-style: bold; background: $panel; }
+    KpiTable > .kpis--value { text-style: bold; }
+    KpiTable > .kpis--met { color: $text-success; }
+    KpiTable > .kpis--not-met { color: $text-error; text-style: bold; }
+    KpiTable > .kpis--muted { color: $text-muted; }
+    KpiTable > .kpis--trend { color: $text-accent; }
+    KpiTable > .kpis--error { color: $text-error; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.values: dict[str, kpi.KpiValue] | None = None
+        self.sparks: dict[str, str] | None = None
+        self.as_of: dt.date | None = None
+        self.error: str | None = None
+        self.note: str | None = None
+
+    def show(self, as_of: dt.date, values: dict[str, kpi.KpiValue], note: str | None) -> None:
+        self.as_of, self.values, self.note, self.error = as_of, values, note, None
+        self.refresh(layout=True)
+
+    def show_sparks(self, sparks: dict[str, str] | None) -> None:
+        self.sparks = sparks
+        self.refresh()
+
+    def show_error(self, text: str) -> None:
+        self.error = text
+        self.refresh(layout=True)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        extra = (self.error or self.note or "").count("\n") + 1 if (self.error or self.note) else 0
+        return 1 + len(kpi.CATALOGUE) + extra
+
+    def _widths(self, width: int) -> tuple[int, int, int, int, int, int]:
+        """label, value, target, status, trend and note widths (0: not shown)."""
+        if self.values:
+            shown = list(self.values.values())
+            value = max(5, *(len(v.shown) for v in shown))
+            target = max(6, *(len(v.shown_target) for v in shown))
+            status = max(len(v.status) for v in shown if v.value is not None) \
+                if any(v.value is not None for v in shown) else 7
+        else:
+            value, target, status = 5, 6, 7
+        status = max(status, 6)
+        longest = max(len(s.label) for s in kpi.CATALOGUE)
+        # narrow: the trend shows fewer of the last points before labels are cut
+        trend = max(4, min(TREND_POINTS, width - (value + target + status + 4) - LABEL_MIN))
+        fixed = value + target + status + trend + 4
+        label = max(12, min(longest, width - fixed))
+        note = width - label - fixed - 1
+        if note < 8:
+            note = 0
+            label = max(12, width - fixed)
+        return label, value, target, status, trend, note
+
+    def render(self) -> Text:
+        width = self.size.width
+        lw, vw, tw, sw, trw, nw = self._widths(width)
+        style = self.get_component_rich_style
+        out = Text(no_wrap=True, overflow="ellipsis", end="")
+
+        def cell(text: str, w: int, st: Style | str = "", right: bool = False) -> Text:
+            t = Text(text, style=st, no_wrap=True, end="")
+            t.truncate(w, overflow="ellipsis")
+            if right:
+                t.pad_left(w - t.cell_len)
+            else:
+                t.pad_right(w - t.cell_len)
+            return t
+
+        head = Text(style=style("kpis--header"), no_wrap=True, end="")
+        as_of = f"KPIs as of {self.as_of.isoformat()}" if self.as_of else "KPIs"
+        head.append_text(cell(as_of, lw))
+        for text, w, right in ((" value", vw + 1, True), (" target", tw + 1, True),
+                               (" status", sw + 1, False), (" trend", trw + 1, False),
+                               (" n, or why n/a" if nw else "", nw + 1 if nw else 0, False)):
+            if w:
+                head.append_text(cell(text, w, right=right))
+        head.truncate(width, overflow="crop", pad=True)
+        out.append_text(head)
+
+        for spec in kpi.CATALOGUE:
+            out.append("\n")
+            line = cell(spec.label, lw)
+            v = self.values.get(spec.name) if self.values else None
+            if v is None:
+                line.append(" ")
+                line.append_text(cell("" if self.error else LOADING,
+                                      vw + tw + sw + 2, style("kpis--muted"), right=True))
+                out.append_text(line)
+                continue
+            line.append(" ")
+            line.append_text(cell(v.shown, vw, style("kpis--value"), right=True))
+            line.append(" ")
+            line.append_text(cell(v.shown_target or "none", tw, style("kpis--muted"), right=True))
+            line.append(" ")
+            spark = self.sparks.get(spec.name, "") if self.sparks else "…"
+            if v.value is None and not nw:
+                # narrow: the reason takes the trend's place
+                why = f"n/a: {v.reason}" if v.reason else "n/a"
+                line.append_text(cell(why, sw + 1 + trw, style("kpis--muted")))
+            else:
+                word = v.status
+                st = (style("kpis--met") if word == "met" else
+                      style("kpis--not-met") if word == "not met" else style("kpis--muted"))
+                line.append_text(cell(word, sw, st))
+                line.append(" ")
+                line.append_text(cell(spark[-trw:], trw, style("kpis--trend")))
+            if nw:
+                note = (v.reason or "") if v.value is None else f"n={v.n:,}"
+                line.append(" ")
+                line.append_text(cell(note, nw, style("kpis--muted")))
+            out.append_text(line)
+        extra = self.error or self.note
+        if extra:
+            st = style("kpis--error") if self.error else style("kpis--muted")
+            for text in extra.split("\n"):
+                out.append("\n")
+                out.append_text(cell(text, width, st))
+        return out
+
+
+class PairList(VirtualTable):
+    """A short list of pairs; Enter or a click opens the pair."""
+
+    def on_click(self, event: events.Click) -> None:
+        index = event.y - 1 + self.scroll_offset.y
+        if event.y > 0 and 0 <= index < self.row_count:
+            self.post_message(self.Selected(self, str(self.row(index)[0])))
+
+
+# --------------------------------------------------------------------------
+# The screen
+# --------------------------------------------------------------------------
 
 
 class DashboardScreen(ProgramScreen):
     TITLE_TEXT = "Dashboard"
+    CSS_PATH = "dashboard.tcss"
+    AUTO_FOCUS = "#at-risk"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    HELP = ("The program at a glance, as of today. KPIs: value, target (from program.toml\n"
+            "[targets]), status in words (met, not met, no target, or n/a with the\n"
+            f"reason) and a trend: the KPI at each of the last {TREND_POINTS} month ends (the last\n"
+            "is today), from the files' dates (`rmtui kpi trend --source dates`). At risk:\n"
+            "active pairs with no held session for more than at_risk_days (Days: since\n"
+            "the last session, or the start). Due: pairs whose next session by their\n"
+            f"cadence falls within {DUE_WITHIN} days. Enter or a click on a pair opens it in\n"
+            "Pairs. Problems: what `rmtui validate` finds (7 lists them). Last changes:\n"
+            "the newest commits (6 shows the whole history).")
+    BINDINGS = [
+        Binding("a", "focus('at-risk')", "At risk"),
+        Binding("d", "focus('due')", "Due"),
+        Binding("p", "app.switch_mode('problems')", "Problems", show=False),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Dashboard")
+        with Horizontal(id="dash-top"):
+            with Vertical(id="dash-kpis"):
+                yield KpiTable(id="kpis")
+            with Vertical(id="dash-side"):
+                yield Static(f"At risk: {LOADING}", id="at-risk-title", classes="dash-title")
+                yield PairList([Column("pair", "Pair", 0), Column("days", "Days", 4)],
+                               id="at-risk")
+                yield Static(f"Due in {DUE_WITHIN} days: {LOADING}", id="due-title",
+                             classes="dash-title")
+                yield PairList([Column("pair", "Pair", 0), Column("due", "Due", 8)], id="due")
+                yield Static("Problems", id="problems-title", classes="dash-title")
+                yield Static(LOADING, id="problems")
+        with Vertical(id="dash-bottom"):
+            yield Static("Last changes", classes="dash-title")
+            yield Static(LOADING, id="changes")
         yield Footer()
+
+    # -- loading ------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self._load_kpis()
+        self._load_problems()
+        self._load_changes()
+
+    def _post(self, fn: Callable[..., None], *args: Any) -> None:
+        """Hand a result to the event loop, unless a newer load replaced this one."""
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(fn, *args)
+
+    @work(thread=True, exclusive=True, group="dash-kpis", exit_on_error=False)
+    def _load_kpis(self) -> None:
+        program = self.program
+        try:
+            snap = kpi.snapshot(program)
+            day = kpi.resolve_as_of(snap, None)
+            values = kpi.compute(snap, day)
+        except (RmtuiError, OSError) as e:
+            self._post(self._kpis_failed, e if isinstance(e, RmtuiError) else RmtuiError(str(e)))
+            return
+        note = (f"{snap.skipped} file(s) left out (unreadable or invalid): see Problems (7)"
+                if snap.skipped else None)
+        self._post(self._show_kpis, day, values, note)
+        risky = at_risk_rows(kpi.at_risk(snap, day))
+        due = due_rows(kpi.sessions_due(snap, day, within_days=DUE_WITHIN))
+        self._post(self._show_pairs, risky, due)
+        points = kpi.trend_points(snap, "month", until=day, since=trend_since(day))
+        self._post(self._show_sparks, sparks_of(points))
+
+    def _kpis_failed(self, e: RmtuiError) -> None:
+        text = f"Could not compute the KPIs: {error_text(e)}"
+        self.query_one(KpiTable).show_error(text)
+        self.query_one("#at-risk-title", Static).update("At risk: n/a")
+        self.query_one("#due-title", Static).update(f"Due in {DUE_WITHIN} days: n/a")
+
+    def _show_kpis(self, day: dt.date, values: dict[str, kpi.KpiValue], note: str | None) -> None:
+        self.query_one(KpiTable).show(day, values, note)
+
+    def _show_pairs(self, risky: list[tuple], due: list[tuple]) -> None:
+        n = len(risky)
+        self.query_one("#at-risk-title", Static).update(
+            f"At risk: {n} pair{'s' if n != 1 else ''}" if n else "At risk: none")
+        table = self.query_one("#at-risk", PairList)
+        table.set_rows(risky)
+        table.display = bool(risky)
+        n = len(due)
+        self.query_one("#due-title", Static).update(
+            f"Due in {DUE_WITHIN} days: {n} pair{'s' if n != 1 else ''}" if n
+            else f"Due in {DUE_WITHIN} days: none")
+        table = self.query_one("#due", PairList)
+        table.set_rows(due)
+        table.display = bool(due)
+        if not risky and due and self.focused is None:
+            table.focus()
+
+    def _show_sparks(self, sparks: dict[str, str]) -> None:
+        self.query_one(KpiTable).show_sparks(sparks)
+
+    @work(thread=True, exclusive=True, group="dash-problems", exit_on_error=False)
+    def _load_problems(self) -> None:
+        from rmtui.core import validate
+
+        try:
+            report = validate.validate(self.program)
+        except (RmtuiError, OSError) as e:
+            err = e if isinstance(e, RmtuiError) else RmtuiError(str(e))
+            self._post(self._show_problems, f"Could not validate: {error_text(err)}")
+            return
+        self._post(self._show_problems, problems_text(report.errors, report.warnings))
+
+    def _show_problems(self, text: str) -> None:
+        self.query_one("#problems", Static).update(Text(text))
+
+    @work(thread=True, exclusive=True, group="dash-changes", exit_on_error=False)
+    def _load_changes(self) -> None:
+        from rmtui.core import ops
+
+        try:
+            commits = ops.history(self.program, limit=CHANGES)
+        except (RmtuiError, OSError) as e:
+            err = e if isinstance(e, RmtuiError) else RmtuiError(str(e))
+            self._post(self._show_changes, error_text(err))
+            return
+        self._post(self._show_changes, changes_text(commits))
+
+    def _show_changes(self, text: str) -> None:
+        self.query_one("#changes", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
+
+    # -- opening a pair -------------------------------------------------------------
+
+    @on(VirtualTable.Selected)
+    def _open_pair(self, event: VirtualTable.Selected) -> None:
+        if event.key is not None:
+            self.post_message(OpenEntity("pair", event.key))
 
 
 SCREEN = DashboardScreen
