@@ -221,6 +221,71 @@ def test_a_program_outside_git_says_so_instead_of_crashing(demo_copy) -> None:
     run(go())
 
 
+def test_a_and_d_move_between_the_lists(demo_copy) -> None:
+    async def go() -> None:
+        app = make_app(demo_copy.root)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("d")
+            assert app.focused.id == "due"
+            await pilot.press("a")
+            assert app.focused.id == "at-risk"
+
+    run(go())
+
+
+# --------------------------------------------------------------------------
+# The child process that computes
+# --------------------------------------------------------------------------
+
+
+def test_the_child_process_sends_what_the_job_computes_in_place(demo_copy) -> None:
+    here = dashboard._collect(dashboard.kpi_job, demo_copy.root)
+    there = list(dashboard.in_child_process(dashboard.kpi_job, demo_copy.root))
+    assert [m[0] for m in there] == ["kpis", "pairs", "sparks"]
+    assert there == here
+    assert list(dashboard.in_child_process(dashboard.problems_job, demo_copy.root)) == \
+        [("problems", "No problems found.\npress 7 for Problems")]
+
+
+def _broken_job(send, root) -> None:
+    send(("kpis", root))
+    raise ValueError("no such thing")
+
+
+def _dying_job(send, root) -> None:
+    import os
+
+    os._exit(3)
+
+
+def _slow_job(send, root) -> None:
+    import time
+
+    send(("kpis", 1))
+    time.sleep(30)
+
+
+def test_a_child_that_fails_or_dies_says_so(tmp_path) -> None:
+    assert list(dashboard.in_child_process(_broken_job, tmp_path)) == \
+        [("kpis", tmp_path), ("error", "ValueError: no such thing")]
+    assert list(dashboard.in_child_process(_dying_job, tmp_path)) == \
+        [("error", "the computation stopped unexpectedly (exit code 3)")]
+
+
+def test_a_cancelled_load_stops_its_child(tmp_path) -> None:
+    import time
+
+    stop = []
+    started = time.perf_counter()
+    got = []
+    for message in dashboard.in_child_process(_slow_job, tmp_path, cancelled=lambda: bool(stop)):
+        got.append(message)
+        stop.append(True)
+    assert got == [("kpis", 1)]
+    assert time.perf_counter() - started < 5
+
+
 # --------------------------------------------------------------------------
 # Small pieces
 # --------------------------------------------------------------------------

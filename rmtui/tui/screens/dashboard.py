@@ -12,7 +12,8 @@ is on screen, as it costs about as much again as the KPIs themselves.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.style import Style
@@ -25,8 +26,12 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from rmtui.core import kpi
+# validate and kpi_cache are imported here, before any child is forked, so that a
+# child never imports them itself (a module another thread was importing at the
+# moment of the fork would stay locked in the child)
+from rmtui.core import kpi, kpi_cache, validate  # noqa: F401
 from rmtui.core.errors import RmtuiError
+from rmtui.core.store import Program
 from rmtui.tui.messages import OpenEntity
 from rmtui.tui.screens.base import ProgramScreen
 from rmtui.tui.widgets.vtable import Column, VirtualTable
@@ -90,6 +95,119 @@ def changes_text(commits: Sequence[Any]) -> str:
 
 def error_text(e: RmtuiError) -> str:
     return e.message + (f"\nhint: {e.hint}" if e.hint else "")
+
+
+# --------------------------------------------------------------------------
+# Jobs: the heavy reads, run in a child process
+# --------------------------------------------------------------------------
+#
+# Reading the KPI snapshot and validating hold the GIL for long stretches (one
+# marshal.loads of the whole snapshot, the checks' pure Python): in a thread of
+# the app they stall its event loop by hundreds of milliseconds on a 10,000-person
+# program, and slow every thread start. A child process has its own GIL; it sends
+# back small plain results, and the thread worker only waits on a pipe.
+
+Send = Callable[[tuple], None]
+
+
+def kpi_job(send: Send, root: Path) -> None:
+    """The KPIs, then the pairs at risk and due, then the trend: one snapshot for all."""
+    try:
+        snap = kpi.snapshot(Program(root))
+        day = kpi.resolve_as_of(snap, None)
+        values = kpi.compute(snap, day)
+        note = (f"{snap.skipped} file(s) left out (unreadable or invalid): see Problems (7)"
+                if snap.skipped else None)
+        send(("kpis", day, values, note))
+        send(("pairs", at_risk_rows(kpi.at_risk(snap, day)),
+              due_rows(kpi.sessions_due(snap, day, within_days=DUE_WITHIN))))
+        points = kpi.trend_points(snap, "month", until=day, since=trend_since(day))
+        send(("sparks", sparks_of(points)))
+    except RmtuiError as e:
+        send(("error", error_text(e)))
+    except OSError as e:
+        send(("error", str(e)))
+
+
+def problems_job(send: Send, root: Path) -> None:
+    """How many errors and warnings `rmtui validate` finds."""
+    try:
+        report = validate.validate(Program(root))
+    except RmtuiError as e:
+        send(("error", error_text(e)))
+        return
+    except OSError as e:
+        send(("error", str(e)))
+        return
+    send(("problems", problems_text(report.errors, report.warnings)))
+
+
+def _collect(job: Callable[..., None], *args: Any) -> list[tuple]:
+    out: list[tuple] = []
+    job(out.append, *args)
+    return out
+
+
+def _child_main(job: Callable[..., None], conn: Any, *args: Any) -> None:
+    """In the child: nothing reaches the terminal; every result goes down the pipe."""
+    import contextlib
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(5)  # the app's own process comes first for the CPU: it draws the screen
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    # the app's stand-ins for sys.stdout and sys.stderr talk to its event loop,
+    # which is not in this process
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+    try:
+        job(conn.send, *args)
+    except Exception as e:  # a bug: say it in one line rather than lose it
+        conn.send(("error", f"{type(e).__name__}: {e}"))
+    finally:
+        conn.close()
+    # done: leave now. A normal exit would run threading's shutdown, which, in a
+    # process forked from a worker thread, tries to join that very thread and fails
+    os._exit(0)
+
+
+def in_child_process(job: Callable[..., None], *args: Any,
+                     cancelled: Callable[[], bool] = lambda: False) -> Iterator[tuple]:
+    """Run ``job(send, *args)`` in a child process and yield what it sends, as it
+    comes. The child is forked where the platform can (it starts at once, with
+    everything imported), spawned elsewhere; it is killed when ``cancelled()``."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child_main, args=(job, sender, *args), name="rmtui-dashboard")
+    proc.start()
+    sender.close()
+    ended = False
+    try:
+        while not cancelled():
+            if not receiver.poll(0.05):
+                continue
+            try:
+                message = receiver.recv()
+            except EOFError:
+                ended = True
+                break
+            yield message
+            if message[0] == "error":
+                break
+    finally:
+        if proc.is_alive() and not ended:
+            proc.kill()
+        proc.join()
+        receiver.close()
+    if ended and proc.exitcode not in (0, None):
+        yield ("error", f"the computation stopped unexpectedly (exit code {proc.exitcode})")
 
 
 # --------------------------------------------------------------------------
@@ -247,6 +365,7 @@ class PairList(VirtualTable):
 
 class DashboardScreen(ProgramScreen):
     TITLE_TEXT = "Dashboard"
+    IN_PROCESS = True  # KPIs and validation in a child process (False: in the worker thread)
     CSS_PATH = "dashboard.tcss"
     AUTO_FOCUS = "#at-risk"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -261,8 +380,8 @@ class DashboardScreen(ProgramScreen):
             "Pairs. Problems: what `rmtui validate` finds (7 lists them). Last changes:\n"
             "the newest commits (6 shows the whole history).")
     BINDINGS = [
-        Binding("a", "focus('at-risk')", "At risk"),
-        Binding("d", "focus('due')", "Due"),
+        Binding("a", "focus('#at-risk')", "At risk"),
+        Binding("d", "focus('#due')", "Due"),
         Binding("p", "app.switch_mode('problems')", "Problems", show=False),
     ]
 
@@ -287,7 +406,17 @@ class DashboardScreen(ProgramScreen):
 
     # -- loading ------------------------------------------------------------------
 
+    def _data_changed(self, old: int, new: int) -> None:
+        # the app's data_version calls its watchers once, unchanged, when it is first
+        # read (Textual initialises reactives lazily): that is no change to reload for
+        if old != new:
+            super()._data_changed(old, new)
+
     def reload(self) -> None:
+        # after the next paint: the placeholders show first, then the loads start
+        self.call_after_refresh(self._start_loads)
+
+    def _start_loads(self) -> None:
         self._load_kpis()
         self._load_problems()
         self._load_changes()
@@ -297,30 +426,26 @@ class DashboardScreen(ProgramScreen):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(fn, *args)
 
+    def _results(self, job: Callable[..., None], *args: Any) -> Iterator[tuple]:
+        """What ``job`` sends, computed in a child process when :attr:`IN_PROCESS`."""
+        worker = get_current_worker()
+        if not self.IN_PROCESS:
+            yield from _collect(job, *args)
+            return
+        yield from in_child_process(job, *args, cancelled=lambda: worker.is_cancelled)
+
     @work(thread=True, exclusive=True, group="dash-kpis", exit_on_error=False)
     def _load_kpis(self) -> None:
-        program = self.program
-        try:
-            snap = kpi.snapshot(program)
-            day = kpi.resolve_as_of(snap, None)
-            values = kpi.compute(snap, day)
-        except (RmtuiError, OSError) as e:
-            self._post(self._kpis_failed, e if isinstance(e, RmtuiError) else RmtuiError(str(e)))
-            return
-        note = (f"{snap.skipped} file(s) left out (unreadable or invalid): see Problems (7)"
-                if snap.skipped else None)
-        self._post(self._show_kpis, day, values, note)
-        risky = at_risk_rows(kpi.at_risk(snap, day))
-        due = due_rows(kpi.sessions_due(snap, day, within_days=DUE_WITHIN))
-        self._post(self._show_pairs, risky, due)
-        points = kpi.trend_points(snap, "month", until=day, since=trend_since(day))
-        self._post(self._show_sparks, sparks_of(points))
+        handlers = {"kpis": self._show_kpis, "pairs": self._show_pairs,
+                    "sparks": self._show_sparks, "error": self._kpis_failed}
+        for what, *args in self._results(kpi_job, self.program.root):
+            self._post(handlers[what], *args)
 
-    def _kpis_failed(self, e: RmtuiError) -> None:
-        text = f"Could not compute the KPIs: {error_text(e)}"
-        self.query_one(KpiTable).show_error(text)
+    def _kpis_failed(self, message: str) -> None:
+        self.query_one(KpiTable).show_error(f"Could not compute the KPIs: {message}")
         self.query_one("#at-risk-title", Static).update("At risk: n/a")
         self.query_one("#due-title", Static).update(f"Due in {DUE_WITHIN} days: n/a")
+        self.query_one(KpiTable).show_sparks({})
 
     def _show_kpis(self, day: dt.date, values: dict[str, kpi.KpiValue], note: str | None) -> None:
         self.query_one(KpiTable).show(day, values, note)
@@ -347,15 +472,9 @@ class DashboardScreen(ProgramScreen):
 
     @work(thread=True, exclusive=True, group="dash-problems", exit_on_error=False)
     def _load_problems(self) -> None:
-        from rmtui.core import validate
-
-        try:
-            report = validate.validate(self.program)
-        except (RmtuiError, OSError) as e:
-            err = e if isinstance(e, RmtuiError) else RmtuiError(str(e))
-            self._post(self._show_problems, f"Could not validate: {error_text(err)}")
-            return
-        self._post(self._show_problems, problems_text(report.errors, report.warnings))
+        for what, text in self._results(problems_job, self.program.root):
+            self._post(self._show_problems, text if what == "problems"
+                       else f"Could not validate: {text}")
 
     def _show_problems(self, text: str) -> None:
         self.query_one("#problems", Static).update(Text(text))
