@@ -156,7 +156,7 @@ def _child_main(job: Callable[..., None], conn: Any, *args: Any) -> None:
 
     devnull = os.open(os.devnull, os.O_WRONLY)
     with contextlib.suppress(OSError, AttributeError):
-        os.nice(5)  # the app's own process comes first for the CPU: it draws the screen
+        os.nice(10)  # the app's own process comes first for the CPU: it draws the screen
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.close(devnull)
@@ -370,15 +370,17 @@ class DashboardScreen(ProgramScreen):
     AUTO_FOCUS = "#at-risk"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
-    HELP = ("The program at a glance, as of today. KPIs: value, target (from program.toml\n"
-            "[targets]), status in words (met, not met, no target, or n/a with the\n"
-            f"reason) and a trend: the KPI at each of the last {TREND_POINTS} month ends (the last\n"
-            "is today), from the files' dates (`rmtui kpi trend --source dates`). At risk:\n"
-            "active pairs with no held session for more than at_risk_days (Days: since\n"
-            "the last session, or the start). Due: pairs whose next session by their\n"
-            f"cadence falls within {DUE_WITHIN} days. Enter or a click on a pair opens it in\n"
-            "Pairs. Problems: what `rmtui validate` finds (7 lists them). Last changes:\n"
-            "the newest commits (6 shows the whole history).")
+    HELP = (
+        "The program at a glance, as of today.\n\n"
+        "KPIs: the value, the target (program.toml's targets), the status in words (met, "
+        "not met, no target, or n/a and why) and a trend: the KPI at each of the last "
+        f"{TREND_POINTS} month ends, the last one today, from the files' dates (as `rmtui "
+        "kpi trend --source dates` computes them).\n\n"
+        "At risk: active pairs with no held session for more than at_risk_days; Days counts "
+        "from the last session (or the start). Due: pairs whose next session by their "
+        f"cadence falls within {DUE_WITHIN} days. Enter or a click opens a pair in Pairs.\n\n"
+        "Problems: what `rmtui validate` finds (7 lists them). Last changes: the newest "
+        "commits (6 shows them all).")
     BINDINGS = [
         Binding("a", "focus('#at-risk')", "At risk"),
         Binding("d", "focus('#due')", "Due"),
