@@ -14,9 +14,11 @@ run first), each run in a fresh process:
   keystroke latency (a word typed a key at a time; each key from being written
   to the terminal to the first frame drawn after the table was filtered).
 * **Event-loop stalls.** A task on the app's event loop sleeps 10 ms over and
-  over and records how late each wake-up is; the worst overshoot is given for
-  the dashboard's loading (start to every part in, plus 1 s), People's loading
-  and the typing. ``--why`` adds one run per size in which a thread samples
+  over and records how late each wake-up is, and the CPU time the process used
+  meanwhile (a late wake-up with little of it: the machine was busy with other
+  work). The worst is given for the start-up (before the first paint: Textual
+  composing the app), the dashboard's loading (first paint to every part in,
+  plus 1 s), People's loading and the typing. ``--why`` adds one run per size in which a thread samples
   every thread's stack, and names what ran during each stall over 50 ms.
 * **Headless.** The same app under Textual's ``run_test`` (no terminal): the
   first dashboard frame composed, and a key (``d``) handled.
@@ -347,12 +349,14 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _worst(samples: list, start: float, end: float) -> tuple[float, float]:
-    """The largest overshoot woken in [start, end], and when it woke."""
-    best = (0.0, start)
-    for when, over, _ in samples:
-        if start <= when <= end and over > best[0]:
-            best = (over, when)
+def _worst(samples: list, start: float, end: float) -> tuple[float, float, float]:
+    """The longest stall that began in [start, end]: how long, when it began, and the
+    CPU time the process used meanwhile (near 0: the machine ran something else)."""
+    best = (0.0, start, 0.0)
+    for woke, over, cpu in samples:
+        began = woke - TICK - over
+        if start <= began <= end and over > best[0]:
+            best = (over, began, cpu)
     return best
 
 
@@ -409,7 +413,8 @@ def run_terminal(root: Path, people: int, *, why: bool = False) -> dict:
         "People ready": people_ready - sent_people,
         "filter keystroke": statistics.median(latencies) if latencies else float("nan"),
         "filter keystroke max": max(latencies) if latencies else float("nan"),
-        "stall, dashboard": _worst(samples, t0, filled + 1.0),
+        "stall, start-up": _worst(samples, t0, frames[0]),
+        "stall, dashboard": _worst(samples, frames[0], filled + 1.0),
         "stall, People": _worst(samples, sent_people, people_ready + 0.5),
         "stall, typing": _worst(samples, keys[0], keys[-1] + 0.5),
         "t0": t0,
@@ -432,7 +437,8 @@ def run_headless(root: Path, *, threads: bool = False) -> dict:
                                           "_show_problems", "_show_changes"))
     return {"first paint": frames[0] - started, "interactive": child["key"] - started,
             "every part in": filled - started,
-            "stall": _worst(child["samples"], started, filled + 0.5)}
+            "stall, start-up": _worst(child["samples"], started, frames[0]),
+            "stall": _worst(child["samples"], frames[0], filled + 0.5)}
 
 
 def run_table(kind: str, root: Path) -> dict:
@@ -506,16 +512,22 @@ def bench_size(n: int, runs: int, why: bool) -> None:
     goals = {"terminal: first paint": goal, "terminal: interactive": goal,
              "headless: first paint": goal, "headless: interactive": goal}
     print(table(steps, goals=goals))
-    print("\n  worst event-loop stall (median of runs; max of runs), goal < 100 ms:")
-    for key in ("stall, dashboard", "stall, People", "stall, typing"):
-        vals = [r[key][0] for r in terminal]
-        print(f"    {'terminal, ' + key[7:]:<26} {statistics.median(vals) * 1000:6.0f} ms  "
-              f"{max(vals) * 1000:6.0f} ms  {'ok' if max(vals) < 0.1 else 'MISSED'}")
-    for label, got in (("headless, dashboard", headless),
-                       ("headless, loads in threads", threaded)):
-        vals = [r["stall"][0] for r in got]
-        print(f"    {label:<26} {statistics.median(vals) * 1000:6.0f} ms  "
-              f"{max(vals) * 1000:6.0f} ms  {'ok' if max(vals) < 0.1 else 'MISSED'}")
+    print("\n  worst event-loop stall: median of runs, max of runs (process CPU during "
+          "that one), goal < 100 ms after the first paint:")
+
+    def stalls(label: str, got: list, key: str) -> None:
+        vals = [r[key] for r in got]
+        worst = max(vals)
+        verdict = "" if "start-up" in key else ("ok" if worst[0] < 0.1 else "MISSED")
+        print(f"    {label:<38} {statistics.median(v[0] for v in vals) * 1000:5.0f} ms "
+              f"{worst[0] * 1000:6.0f} ms ({worst[2] * 1000:3.0f} ms CPU)  {verdict}")
+
+    for key in ("stall, start-up", "stall, dashboard", "stall, People", "stall, typing"):
+        stalls(f"terminal, {key[7:]}", terminal, key)
+    stalls("headless, start-up", headless, "stall, start-up")
+    stalls("headless, dashboard", headless, "stall")
+    stalls("headless, loads in threads, start-up", threaded, "stall, start-up")
+    stalls("headless, loads in threads, dashboard", threaded, "stall")
     if why:
         print("\n  stalls over 50 ms in one sampled run (time from start, length, what ran):")
         r = run_terminal(root, n, why=True)
@@ -530,7 +542,7 @@ def bench_size(n: int, runs: int, why: bool) -> None:
         vt = _result("VirtualTable", [g["ready"] for g in res["virtual"]])
         print(table([dt_, vt], baseline=dt_))
         for kind, label in (("datatable", "DataTable"), ("virtual", "VirtualTable")):
-            vals = [g["stall"] for g in res[kind]]
+            vals = [g["stall"] for g in res[kind]]  # the longest, from the app's start
             print(f"    worst stall, {label:<12} {statistics.median(vals) * 1000:6.0f} ms "
                   f"(max {max(vals) * 1000:.0f} ms)")
 

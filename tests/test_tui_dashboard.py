@@ -273,6 +273,25 @@ def test_a_child_that_fails_or_dies_says_so(tmp_path) -> None:
         [("error", "the computation stopped unexpectedly (exit code 3)")]
 
 
+def _handlers_job(send, root) -> None:
+    import signal
+    import sys
+
+    send(("handler", signal.getsignal(signal.SIGWINCH) == signal.SIG_DFL,
+          sys.stdout.fileno(), type(sys.stderr).__name__))
+
+
+def test_the_child_drops_the_app_s_signal_handlers_and_terminal(tmp_path) -> None:
+    import signal
+
+    before = signal.signal(signal.SIGWINCH, lambda *a: None)  # as Textual's driver does
+    try:
+        got = list(dashboard.in_child_process(_handlers_job, tmp_path))
+    finally:
+        signal.signal(signal.SIGWINCH, before)
+    assert got == [("handler", True, 1, "TextIOWrapper")]
+
+
 def test_a_cancelled_load_stops_its_child(tmp_path) -> None:
     import time
 

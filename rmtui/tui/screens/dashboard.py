@@ -2,11 +2,13 @@
 each, the pairs at risk, the sessions due this week, how many problems validation
 finds, and the last changes from git.
 
-Every part loads in its own thread worker, so the screen paints at once with
-"loading…" in each place and fills in as results come. The KPI snapshot is read
-once and shared by the KPIs, the at-risk pairs, the sessions due and the trend;
-the trend (the KPIs at each of the last month ends) comes last, after the rest
-is on screen, as it costs about as much again as the KPIs themselves.
+Every part loads in its own thread worker, started once the screen has painted
+"loading…" in each place; each fills in as its results come. The KPI snapshot is
+read once and shared by the KPIs, the at-risk pairs, the sessions due and the
+trend; the trend (the KPIs at each of the last month ends) comes last, after the
+rest is on screen, as it costs about as much again as the KPIs themselves. The
+KPIs and validation are computed in a child process (see :func:`in_child_process`):
+their worker threads only wait for the results.
 """
 
 from __future__ import annotations
@@ -149,14 +151,21 @@ def _collect(job: Callable[..., None], *args: Any) -> list[tuple]:
 
 
 def _child_main(job: Callable[..., None], conn: Any, *args: Any) -> None:
-    """In the child: nothing reaches the terminal; every result goes down the pipe."""
+    """In the child: nothing reaches the terminal, the app's signal handlers are gone,
+    and every result goes down the pipe, then ``("done",)``."""
     import contextlib
     import os
+    import signal
     import sys
 
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    # forked, the child keeps the handlers the app's driver set: a terminal resize
+    # (SIGWINCH reaches the whole foreground group) would run them here
+    for name in ("SIGWINCH", "SIGTSTP", "SIGCONT", "SIGTTOU", "SIGTTIN"):
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     with contextlib.suppress(OSError, AttributeError):
         os.nice(10)  # the app's own process comes first for the CPU: it draws the screen
+    devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.close(devnull)
@@ -164,15 +173,22 @@ def _child_main(job: Callable[..., None], conn: Any, *args: Any) -> None:
     # which is not in this process
     sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+    code = 0
     try:
-        job(conn.send, *args)
-    except Exception as e:  # a bug: say it in one line rather than lose it
-        conn.send(("error", f"{type(e).__name__}: {e}"))
+        try:
+            job(conn.send, *args)
+        except (BrokenPipeError, EOFError):
+            raise
+        except Exception as e:  # a bug: say it in one line rather than lose it
+            conn.send(("error", f"{type(e).__name__}: {e}"))
+        conn.send(("done",))
+    except OSError:  # the app is gone: nobody to tell
+        code = 1
     finally:
         conn.close()
-    # done: leave now. A normal exit would run threading's shutdown, which, in a
-    # process forked from a worker thread, tries to join that very thread and fails
-    os._exit(0)
+    # leave now: a normal exit would run threading's shutdown, which, in a process
+    # forked from a worker thread, tries to join that very thread and fails
+    os._exit(code)
 
 
 def in_child_process(job: Callable[..., None], *args: Any,
@@ -188,25 +204,25 @@ def in_child_process(job: Callable[..., None], *args: Any,
     proc = ctx.Process(target=_child_main, args=(job, sender, *args), name="rmtui-dashboard")
     proc.start()
     sender.close()
-    ended = False
+    done = False
     try:
         while not cancelled():
             if not receiver.poll(0.05):
                 continue
             try:
                 message = receiver.recv()
-            except EOFError:
-                ended = True
+            except EOFError:  # ended without saying it was done
+                break
+            if message[0] == "done":
+                done = True
                 break
             yield message
-            if message[0] == "error":
-                break
     finally:
-        if proc.is_alive() and not ended:
+        if not done:
             proc.kill()
         proc.join()
         receiver.close()
-    if ended and proc.exitcode not in (0, None):
+    if not done and not cancelled():
         yield ("error", f"the computation stopped unexpectedly (exit code {proc.exitcode})")
 
 
