@@ -20,6 +20,8 @@ run first), each run in a fresh process:
   composing the app), the dashboard's loading (first paint to every part in,
   plus 1 s), People's loading and the typing. ``--why`` adds one run per size in which a thread samples
   every thread's stack, and names what ran during each stall over 50 ms.
+* **The same without the file watcher** (``RmtuiApp(root, watch=False)``), run
+  alternately with the above, to show what the watcher's start costs.
 * **Headless.** The same app under Textual's ``run_test`` (no terminal): the
   first dashboard frame composed, and a key (``d``) handled.
 * **A virtual table against Textual's DataTable**, each alone in an app, with
@@ -134,7 +136,7 @@ def _hook(cls, name: str, log: list[float], *, when=None) -> None:
 
 
 def child_app(root: Path, report: Path, *, headless: bool, why: bool,
-              threads: bool = False) -> None:
+              threads: bool = False, watch: bool = True) -> None:
     """Run the app (in the terminal this process was given, or headless) and write
     what happened when to ``report``."""
     from rmtui.tui.app import RmtuiApp
@@ -204,7 +206,7 @@ def child_app(root: Path, report: Path, *, headless: bool, why: bool,
                     await asyncio.sleep(0.01)
                 await pilot.pause()
         else:
-            await RmtuiApp(root).run_async()
+            await RmtuiApp(root, watch=watch).run_async()
         task.cancel()
         if sampler:
             sampler.stop.set()
@@ -360,13 +362,15 @@ def _worst(samples: list, start: float, end: float) -> tuple[float, float, float
     return best
 
 
-def run_terminal(root: Path, people: int, *, why: bool = False) -> dict:
+def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = True) -> dict:
     """One run of `rmtui tui` in a pseudo-terminal; the figures of one run."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         argv = [sys.executable, __file__, "--child", "app", str(root), str(report)]
         if why:
             argv.append("--why")
+        if not watch:
+            argv.append("--no-watch")
         term = Terminal(argv, _env(), SIZE)
         t0 = term.started
         painted = term.wait_for("At risk")
@@ -492,10 +496,11 @@ def bench_size(n: int, runs: int, why: bool) -> None:
     print(f"\n{n:,} participants ({root.name})", flush=True)
     print("  warming the caches ...", file=sys.stderr, flush=True)
     warm(root, n)
-    terminal = []
-    for i in range(runs):
-        print(f"  terminal run {i + 1}/{runs} ...", file=sys.stderr, flush=True)
+    terminal, unwatched = [], []
+    for i in range(runs):  # alternately, so both see the same machine
+        print(f"  terminal runs {i + 1}/{runs} ...", file=sys.stderr, flush=True)
         terminal.append(run_terminal(root, n))
+        unwatched.append(run_terminal(root, n, watch=False))
     headless, threaded = [], []
     for i in range(runs):  # alternately, so both see the same machine
         print(f"  headless runs {i + 1}/{runs} ...", file=sys.stderr, flush=True)
@@ -505,6 +510,8 @@ def bench_size(n: int, runs: int, why: bool) -> None:
     steps = [_result(f"terminal: {k}", [r[k] for r in terminal])
              for k in ("first paint", "interactive", "KPIs shown", "every part in",
                        "People ready", "filter keystroke", "filter keystroke max")]
+    steps += [_result(f"terminal, no file watcher: {k}", [r[k] for r in unwatched])
+              for k in ("first paint", "interactive", "KPIs shown", "every part in")]
     steps += [_result(f"headless: {k}", [r[k] for r in headless])
               for k in ("first paint", "interactive", "every part in")]
     steps += [_result(f"headless, loads in threads: {k}", [r[k] for r in threaded])
@@ -519,11 +526,13 @@ def bench_size(n: int, runs: int, why: bool) -> None:
         vals = [r[key] for r in got]
         worst = max(vals)
         verdict = "" if "start-up" in key else ("ok" if worst[0] < 0.1 else "MISSED")
-        print(f"    {label:<38} {statistics.median(v[0] for v in vals) * 1000:5.0f} ms "
+        print(f"    {label:<42} {statistics.median(v[0] for v in vals) * 1000:5.0f} ms "
               f"{worst[0] * 1000:6.0f} ms ({worst[2] * 1000:3.0f} ms CPU)  {verdict}")
 
     for key in ("stall, start-up", "stall, dashboard", "stall, People", "stall, typing"):
         stalls(f"terminal, {key[7:]}", terminal, key)
+    for key in ("stall, start-up", "stall, dashboard"):
+        stalls(f"terminal, no file watcher, {key[7:]}", unwatched, key)
     stalls("headless, start-up", headless, "stall, start-up")
     stalls("headless, dashboard", headless, "stall")
     stalls("headless, loads in threads, start-up", threaded, "stall, start-up")
@@ -554,7 +563,8 @@ def main() -> None:
             child_table(sys.argv[3], Path(sys.argv[4]), Path(sys.argv[5]))
         else:
             child_app(Path(sys.argv[3]), Path(sys.argv[4]), headless=kind == "headless",
-                      why="--why" in sys.argv, threads="--threads" in sys.argv)
+                      why="--why" in sys.argv, threads="--threads" in sys.argv,
+                      watch="--no-watch" not in sys.argv)
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, nargs="+", default=[1000, 10_000])

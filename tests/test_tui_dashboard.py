@@ -11,6 +11,7 @@ import shutil
 from tui_kit import SIZE, commits, make_app, settle
 
 from rmtui.core import kpi, ops, validate
+from rmtui.core.store import Program
 from rmtui.tui.screens import dashboard
 from rmtui.tui.screens.dashboard import DashboardScreen, KpiTable, PairList
 
@@ -221,6 +222,53 @@ def test_a_program_outside_git_says_so_instead_of_crashing(demo_copy) -> None:
     run(go())
 
 
+def test_a_new_program_says_n_a_and_why_for_every_kpi(tmp_path) -> None:
+    root = tmp_path / "new"
+    ops.init_program(root)
+    expected = kpi.compute(Program(root))
+    assert all(v.value is None for v in expected.values())
+
+    async def go(size) -> None:
+        app = make_app(root)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            for name, line in kpi_lines(app).items():
+                v = expected[name]
+                assert line.startswith(v.label[:20]), line
+                why = f"n/a: {v.reason}"
+                if size == WIDE and len(why) <= 38:
+                    assert why in line, line
+                else:  # cut to fit, with an ellipsis
+                    shown = line.split("n/a: ", 1)[1].rstrip()
+                    assert shown.endswith("…") and v.reason.startswith(shown[:-1]), line
+            assert str(app.screen.query_one("#at-risk-title").render()) == "At risk: none"
+            assert str(app.screen.query_one("#due-title").render()) == "Due in 7 days: none"
+            assert not app.screen.query_one("#at-risk").display
+
+    run(go(SIZE))
+    run(go(WIDE))
+
+
+def test_enter_on_a_kpi_explains_it(demo_copy) -> None:
+    v = kpi.compute(demo_copy)["retention_rate"]
+
+    async def go() -> None:
+        app = make_app(demo_copy.root)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("K", "down", "down", "enter")
+            note = app._notifications.last if hasattr(app._notifications, "last") else \
+                list(app._notifications)[-1]
+            assert note.title == "Pairs retained"
+            assert note.message.startswith(f"{v.shown}, target {v.shown_target}: {v.status}, "
+                                           f"over {v.n}.")
+            assert v.definition in note.message
+            await pilot.click("#kpis", offset=(2, 1))
+            assert list(app._notifications)[-1].title == "Mentees matched"
+
+    run(go())
+
+
 def test_a_and_d_move_between_the_lists(demo_copy) -> None:
     async def go() -> None:
         app = make_app(demo_copy.root)
@@ -337,3 +385,8 @@ def test_snapshot_80x24(snap_compare, demo_copy) -> None:
 
 def test_snapshot_120x35(snap_compare, demo_copy) -> None:
     assert snap_compare(make_app(demo_copy.root), terminal_size=WIDE, run_before=_loaded)
+
+
+def test_snapshot_new_program_80x24(snap_compare, tmp_path) -> None:
+    ops.init_program(tmp_path / "new")
+    assert snap_compare(make_app(tmp_path / "new"), terminal_size=SIZE, run_before=_loaded)

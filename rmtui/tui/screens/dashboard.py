@@ -231,16 +231,29 @@ def in_child_process(job: Callable[..., None], *args: Any,
 # --------------------------------------------------------------------------
 
 
-class KpiTable(Widget):
-    """The KPIs, one line each: label, value, target, status (a word), trend, note.
+def explanation(v: kpi.KpiValue) -> str:
+    """What a KPI is and where it stands, in words (Enter on it shows this)."""
+    target = f"target {v.shown_target}" if v.shown_target else "no target"
+    if v.value is None:
+        where = f"n/a: {v.reason}" if v.reason else "n/a"
+    else:
+        where = f"{v.shown}, {target}: {v.status}, over {v.n:,}"
+        target = ""
+    text = f"{where}" + (f" ({target})" if target else "") + "."
+    return f"{text}\n{v.definition}" if v.definition else text
 
-    Columns are as wide as what they hold; the label takes what is left. When the
-    widget is narrow the note column goes, and a KPI without a value writes its
-    reason after "n/a" in place of the trend.
+
+class KpiTable(Widget, can_focus=True):
+    """The KPIs, one line each: label, value, target, status (a word), trend, and n
+    when there is room. A KPI without a value says "n/a" and why, in place of its
+    status and trend. Enter or a click on one explains it.
+
+    Columns are as wide as what they hold; the label takes what is left, and the
+    trend shows fewer points before a label is cut.
     """
 
     COMPONENT_CLASSES = {"kpis--header", "kpis--value", "kpis--met", "kpis--not-met",
-                         "kpis--muted", "kpis--trend", "kpis--error"}
+                         "kpis--muted", "kpis--trend", "kpis--error", "kpis--cursor"}
     DEFAULT_CSS = """
     KpiTable { height: auto; }
     KpiTable > .kpis--header { text-style: bold; background: $panel; }
@@ -250,7 +263,13 @@ class KpiTable(Widget):
     KpiTable > .kpis--muted { color: $text-muted; }
     KpiTable > .kpis--trend { color: $text-accent; }
     KpiTable > .kpis--error { color: $text-error; }
+    KpiTable > .kpis--cursor { text-style: reverse; }
     """
+    BINDINGS = [
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("enter", "explain", "Explain"),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -259,6 +278,7 @@ class KpiTable(Widget):
         self.as_of: dt.date | None = None
         self.error: str | None = None
         self.note: str | None = None
+        self.cursor = 0
 
     def show(self, as_of: dt.date, values: dict[str, kpi.KpiValue], note: str | None) -> None:
         self.as_of, self.values, self.note, self.error = as_of, values, note, None
@@ -272,31 +292,54 @@ class KpiTable(Widget):
         self.error = text
         self.refresh(layout=True)
 
+    # -- moving and explaining ----------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        self.cursor = max(0, min(len(kpi.CATALOGUE) - 1, self.cursor + delta))
+        self.refresh()
+
+    def action_explain(self) -> None:
+        spec = kpi.CATALOGUE[self.cursor]
+        v = self.values.get(spec.name) if self.values else None
+        if v is None:
+            self.notify(f"{spec.label}: not computed yet.", title=spec.label)
+            return
+        self.notify(explanation(v), title=spec.label, timeout=12)
+
+    def on_click(self, event: events.Click) -> None:
+        if 1 <= event.y <= len(kpi.CATALOGUE):
+            self.cursor = event.y - 1
+            self.focus()
+            self.action_explain()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # -- drawing --------------------------------------------------------------------
+
     def get_content_height(self, container, viewport, width: int) -> int:
-        extra = (self.error or self.note or "").count("\n") + 1 if (self.error or self.note) else 0
-        return 1 + len(kpi.CATALOGUE) + extra
+        extra = self.error or self.note
+        return 1 + len(kpi.CATALOGUE) + (extra.count("\n") + 1 if extra else 0)
 
     def _widths(self, width: int) -> tuple[int, int, int, int, int, int]:
-        """label, value, target, status, trend and note widths (0: not shown)."""
-        if self.values:
-            shown = list(self.values.values())
-            value = max(5, *(len(v.shown) for v in shown))
-            target = max(6, *(len(v.shown_target) for v in shown))
-            status = max(len(v.status) for v in shown if v.value is not None) \
-                if any(v.value is not None for v in shown) else 7
-        else:
-            value, target, status = 5, 6, 7
-        status = max(status, 6)
+        """label, value, target, status, trend and n widths (0: not shown)."""
+        shown = [v for v in (self.values or {}).values() if v.value is not None]
+        value = max([5, *(len(v.shown) for v in shown)])
+        target = max([6, *(len(v.shown_target) for v in (self.values or {}).values())])
+        status = max([6, *(len(v.status) for v in shown)])
         longest = max(len(s.label) for s in kpi.CATALOGUE)
         # narrow: the trend shows fewer of the last points before labels are cut
         trend = max(4, min(TREND_POINTS, width - (value + target + status + 4) - LABEL_MIN))
         fixed = value + target + status + trend + 4
         label = max(12, min(longest, width - fixed))
-        note = width - label - fixed - 1
-        if note < 8:
-            note = 0
+        n = width - label - fixed - 1
+        if n < 6:
+            n = 0
             label = max(12, width - fixed)
-        return label, value, target, status, trend, note
+        return label, value, target, status, trend, n
 
     def render(self) -> Text:
         width = self.size.width
@@ -318,13 +361,14 @@ class KpiTable(Widget):
         head.append_text(cell(as_of, lw))
         for text, w, right in ((" value", vw + 1, True), (" target", tw + 1, True),
                                (" status", sw + 1, False), (" trend", trw + 1, False),
-                               (" n, or why n/a" if nw else "", nw + 1 if nw else 0, False)):
+                               (" n", nw + 1 if nw else 0, False)):
             if w:
                 head.append_text(cell(text, w, right=right))
         head.truncate(width, overflow="crop", pad=True)
         out.append_text(head)
 
-        for spec in kpi.CATALOGUE:
+        rest = sw + 1 + trw + (nw + 1 if nw else 0)  # status, trend and n
+        for i, spec in enumerate(kpi.CATALOGUE):
             out.append("\n")
             line = cell(spec.label, lw)
             v = self.values.get(spec.name) if self.values else None
@@ -332,29 +376,30 @@ class KpiTable(Widget):
                 line.append(" ")
                 line.append_text(cell("" if self.error else LOADING,
                                       vw + tw + sw + 2, style("kpis--muted"), right=True))
-                out.append_text(line)
-                continue
-            line.append(" ")
-            line.append_text(cell(v.shown, vw, style("kpis--value"), right=True))
-            line.append(" ")
-            line.append_text(cell(v.shown_target or "none", tw, style("kpis--muted"), right=True))
-            line.append(" ")
-            spark = self.sparks.get(spec.name, "") if self.sparks else "…"
-            if v.value is None and not nw:
-                # narrow: the reason takes the trend's place
-                why = f"n/a: {v.reason}" if v.reason else "n/a"
-                line.append_text(cell(why, sw + 1 + trw, style("kpis--muted")))
             else:
-                word = v.status
-                st = (style("kpis--met") if word == "met" else
-                      style("kpis--not-met") if word == "not met" else style("kpis--muted"))
-                line.append_text(cell(word, sw, st))
                 line.append(" ")
-                line.append_text(cell(spark[-trw:], trw, style("kpis--trend")))
-            if nw:
-                note = (v.reason or "") if v.value is None else f"n={v.n:,}"
+                line.append_text(cell(v.shown, vw, style("kpis--value"), right=True))
                 line.append(" ")
-                line.append_text(cell(note, nw, style("kpis--muted")))
+                line.append_text(cell(v.shown_target or "none", tw, style("kpis--muted"),
+                                      right=True))
+                line.append(" ")
+                if v.value is None:  # n/a, and why, in place of status, trend and n
+                    why = f"n/a: {v.reason}" if v.reason else "n/a"
+                    line.append_text(cell(why, rest, style("kpis--muted")))
+                else:
+                    word = v.status
+                    st = (style("kpis--met") if word == "met" else
+                          style("kpis--not-met") if word == "not met" else style("kpis--muted"))
+                    line.append_text(cell(word, sw, st))
+                    line.append(" ")
+                    spark = self.sparks.get(spec.name, "") if self.sparks is not None else "…"
+                    line.append_text(cell(spark[-trw:], trw, style("kpis--trend")))
+                    if nw:
+                        line.append(" ")
+                        line.append_text(cell(f"n={v.n:,}", nw, style("kpis--muted")))
+            if i == self.cursor and self.has_focus:
+                line.truncate(width, pad=True)
+                line.stylize(style("kpis--cursor"))
             out.append_text(line)
         extra = self.error or self.note
         if extra:
@@ -400,6 +445,7 @@ class DashboardScreen(ProgramScreen):
     BINDINGS = [
         Binding("a", "focus('#at-risk')", "At risk"),
         Binding("d", "focus('#due')", "Due"),
+        Binding("K", "focus('#kpis')", "KPIs"),
         Binding("p", "app.switch_mode('problems')", "Problems", show=False),
     ]
 
