@@ -8,11 +8,12 @@ import asyncio
 import datetime as dt
 import shutil
 
+import pytest
 from tui_kit import SIZE, commits, make_app, settle
 
 from rmtui.core import kpi, ops, validate
 from rmtui.core.store import Program
-from rmtui.tui.screens import dashboard
+from rmtui.tui import jobs
 from rmtui.tui.screens.dashboard import DashboardScreen, KpiTable, PairList
 
 WIDE = (120, 35)
@@ -91,7 +92,7 @@ def test_the_trend_is_kpi_trend_from_the_files_dates(demo_copy) -> None:
     points = kpi.trend_points(snap, "month", until=dt.date(2027, 3, 1),
                               since=dt.date(2026, 8, 1))
     assert [p.date.isoformat() for p in points][0] == "2026-08-31"
-    assert len(points) == dashboard.TREND_POINTS
+    assert len(points) == jobs.TREND_POINTS
     expected = {name: kpi.sparkline(p.kpis[name].value for p in points) for name in kpi.NAMES}
 
     async def go() -> None:
@@ -286,71 +287,78 @@ def test_a_and_d_move_between_the_lists(demo_copy) -> None:
 # The child process that computes
 # --------------------------------------------------------------------------
 
+KPIS, PROBLEMS = "rmtui.tui.jobs:kpi_job", "rmtui.tui.jobs:problems_job"
 
-def test_the_child_process_sends_what_the_job_computes_in_place(demo_copy) -> None:
-    here = dashboard._collect(dashboard.kpi_job, demo_copy.root)
-    there = list(dashboard.in_child_process(dashboard.kpi_job, demo_copy.root))
-    assert [m[0] for m in there] == ["kpis", "pairs", "sparks"]
-    assert there == here
-    assert list(dashboard.in_child_process(dashboard.problems_job, demo_copy.root)) == \
-        [("problems", "No problems found.\npress 7 for Problems")]
+JOBS_FOR_TESTS = """
+import os, signal, sys, time
 
-
-def _broken_job(send, root) -> None:
+def broken(send, root):
     send(("kpis", root))
     raise ValueError("no such thing")
 
-
-def _dying_job(send, root) -> None:
-    import os
-
+def dying(send, root):
     os._exit(3)
 
-
-def _slow_job(send, root) -> None:
-    import time
-
+def slow(send, root):
     send(("kpis", 1))
     time.sleep(30)
 
+def chatty(send, root):
+    print("a stray print")
+    send(("session", os.getsid(0) == os.getpid(), "textual" in sys.modules))
+"""
 
-def test_a_child_that_fails_or_dies_says_so(tmp_path) -> None:
-    assert list(dashboard.in_child_process(_broken_job, tmp_path)) == \
-        [("kpis", tmp_path), ("error", "ValueError: no such thing")]
-    assert list(dashboard.in_child_process(_dying_job, tmp_path)) == \
+
+@pytest.fixture
+def test_jobs(tmp_path, monkeypatch):
+    (tmp_path / "dash_test_jobs.py").write_text(JOBS_FOR_TESTS, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    return "dash_test_jobs"
+
+
+def test_the_child_process_sends_what_the_job_computes_in_place(demo_copy) -> None:
+    root = str(demo_copy.root)
+    here = jobs.collect(KPIS, root)
+    there = list(jobs.run(KPIS, root))
+    assert [m[0] for m in there] == ["kpis", "pairs", "sparks"]
+    assert there == here
+    assert list(jobs.run(PROBLEMS, root)) == [("problems", "No problems found.\npress 7 for Problems")]
+
+
+def test_a_child_that_fails_or_dies_says_so(test_jobs, tmp_path) -> None:
+    assert list(jobs.run(f"{test_jobs}:broken", "x")) == \
+        [("kpis", "x"), ("error", "ValueError: no such thing")]
+    assert list(jobs.run(f"{test_jobs}:dying", "x")) == \
         [("error", "the computation stopped unexpectedly (exit code 3)")]
+    missing = list(jobs.run(KPIS, str(tmp_path / "nowhere")))
+    assert len(missing) == 1 and missing[0][0] == "error"
 
 
-def _handlers_job(send, root) -> None:
-    import signal
-    import sys
-
-    send(("handler", signal.getsignal(signal.SIGWINCH) == signal.SIG_DFL,
-          sys.stdout.fileno(), type(sys.stderr).__name__))
+def test_the_child_has_its_own_session_a_clean_stdout_and_no_textual(test_jobs) -> None:
+    assert list(jobs.run(f"{test_jobs}:chatty", "x")) == [("session", True, False)]
 
 
-def test_the_child_drops_the_app_s_signal_handlers_and_terminal(tmp_path) -> None:
-    import signal
-
-    before = signal.signal(signal.SIGWINCH, lambda *a: None)  # as Textual's driver does
-    try:
-        got = list(dashboard.in_child_process(_handlers_job, tmp_path))
-    finally:
-        signal.signal(signal.SIGWINCH, before)
-    assert got == [("handler", True, 1, "TextIOWrapper")]
-
-
-def test_a_cancelled_load_stops_its_child(tmp_path) -> None:
+def test_a_cancelled_load_stops_its_child(test_jobs) -> None:
     import time
 
     stop = []
     started = time.perf_counter()
     got = []
-    for message in dashboard.in_child_process(_slow_job, tmp_path, cancelled=lambda: bool(stop)):
+    for message in jobs.run(f"{test_jobs}:slow", "x", cancelled=lambda: bool(stop)):
         got.append(message)
         stop.append(True)
     assert got == [("kpis", 1)]
     assert time.perf_counter() - started < 5
+
+
+def test_the_jobs_module_imports_no_textual() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, rmtui.tui.jobs; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "False"
 
 
 # --------------------------------------------------------------------------
@@ -359,15 +367,15 @@ def test_a_cancelled_load_stops_its_child(tmp_path) -> None:
 
 
 def test_trend_since_gives_that_many_points() -> None:
-    assert dashboard.trend_since(dt.date(2027, 3, 1)) == dt.date(2026, 8, 1)
-    assert dashboard.trend_since(dt.date(2027, 12, 31), 12) == dt.date(2027, 1, 1)
-    assert dashboard.trend_since(dt.date(2027, 1, 15), 2) == dt.date(2026, 12, 1)
+    assert jobs.trend_since(dt.date(2027, 3, 1)) == dt.date(2026, 8, 1)
+    assert jobs.trend_since(dt.date(2027, 12, 31), 12) == dt.date(2027, 1, 1)
+    assert jobs.trend_since(dt.date(2027, 1, 15), 2) == dt.date(2026, 12, 1)
 
 
 def test_due_and_problem_texts() -> None:
-    assert [dashboard.when_due(d) for d in (3, 0, -2)] == ["3d late", "today", "in 2d"]
-    assert dashboard.problems_text(0, 0).startswith("No problems found.")
-    assert dashboard.problems_text(1, 2).startswith("1 error, 2 warnings")
+    assert [jobs.when_due(d) for d in (3, 0, -2)] == ["3d late", "today", "in 2d"]
+    assert jobs.problems_text(0, 0).startswith("No problems found.")
+    assert jobs.problems_text(1, 2).startswith("1 error, 2 warnings")
 
 
 # --------------------------------------------------------------------------

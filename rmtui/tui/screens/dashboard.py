@@ -7,7 +7,7 @@ Every part loads in its own thread worker, started once the screen has painted
 read once and shared by the KPIs, the at-risk pairs, the sessions due and the
 trend; the trend (the KPIs at each of the last month ends) comes last, after the
 rest is on screen, as it costs about as much again as the KPIs themselves. The
-KPIs and validation are computed in a child process (see :func:`in_child_process`):
+KPIs and validation are computed in a child process (see :mod:`rmtui.tui.jobs`):
 their worker threads only wait for the results.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from rich.style import Style
@@ -28,202 +27,23 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-# validate and kpi_cache are imported here, before any child is forked, so that a
-# child never imports them itself (a module another thread was importing at the
-# moment of the fork would stay locked in the child)
-from rmtui.core import kpi, kpi_cache, validate  # noqa: F401
+from rmtui.core import kpi
 from rmtui.core.errors import RmtuiError
-from rmtui.core.store import Program
+from rmtui.tui import jobs
+from rmtui.tui.jobs import DUE_WITHIN, TREND_POINTS, error_text
 from rmtui.tui.messages import OpenEntity
 from rmtui.tui.screens.base import ProgramScreen
 from rmtui.tui.widgets.vtable import Column, VirtualTable
 
 LOADING = "loading…"
-TREND_POINTS = 8      # month ends in the trend: the last is today
-DUE_WITHIN = 7        # days ahead for "sessions due"
 CHANGES = 8           # commits listed under "Last changes"
 LABEL_MIN = 21        # KPI labels shorter than this are never cut
-
-
-# --------------------------------------------------------------------------
-# Plain results (built in workers, shown on the event loop)
-# --------------------------------------------------------------------------
-
-
-def trend_since(day: dt.date, points: int = TREND_POINTS) -> dt.date:
-    """The first day of the month ``points - 1`` months before ``day``'s month: a monthly
-    trend from there to ``day`` has ``points`` points (``points - 1`` month ends and day)."""
-    year, month = day.year, day.month - (points - 1)
-    while month < 1:
-        month += 12
-        year -= 1
-    return dt.date(year, month, 1)
-
-
-def sparks_of(points: Sequence[kpi.Point]) -> dict[str, str]:
-    """One sparkline per KPI over the trend's points, as ``rmtui kpi trend`` draws them."""
-    return {name: kpi.sparkline(p.kpis[name].value for p in points) for name in kpi.NAMES}
-
-
-def at_risk_rows(rows: Sequence[kpi.AtRisk]) -> list[tuple]:
-    return [(r.pair, r.days) for r in rows]
-
-
-def when_due(overdue_days: int) -> str:
-    if overdue_days > 0:
-        return f"{overdue_days}d late"
-    if overdue_days == 0:
-        return "today"
-    return f"in {-overdue_days}d"
-
-
-def due_rows(rows: Sequence[kpi.Due]) -> list[tuple]:
-    return [(r.pair, when_due(r.overdue_days)) for r in rows]
-
-
-def problems_text(errors: int, warnings: int) -> str:
-    if not errors and not warnings:
-        return "No problems found.\npress 7 for Problems"
-    e = f"{errors} error{'s' if errors != 1 else ''}"
-    w = f"{warnings} warning{'s' if warnings != 1 else ''}"
-    return f"{e}, {w}\npress 7 for Problems"
 
 
 def changes_text(commits: Sequence[Any]) -> str:
     if not commits:
         return "No commits yet."
     return "\n".join(f"{c.date[:10]}  {c.subject}" for c in commits)
-
-
-def error_text(e: RmtuiError) -> str:
-    return e.message + (f"\nhint: {e.hint}" if e.hint else "")
-
-
-# --------------------------------------------------------------------------
-# Jobs: the heavy reads, run in a child process
-# --------------------------------------------------------------------------
-#
-# Reading the KPI snapshot and validating hold the GIL for long stretches (one
-# marshal.loads of the whole snapshot, the checks' pure Python): in a thread of
-# the app they stall its event loop by hundreds of milliseconds on a 10,000-person
-# program, and slow every thread start. A child process has its own GIL; it sends
-# back small plain results, and the thread worker only waits on a pipe.
-
-Send = Callable[[tuple], None]
-
-
-def kpi_job(send: Send, root: Path) -> None:
-    """The KPIs, then the pairs at risk and due, then the trend: one snapshot for all."""
-    try:
-        snap = kpi.snapshot(Program(root))
-        day = kpi.resolve_as_of(snap, None)
-        values = kpi.compute(snap, day)
-        note = (f"{snap.skipped} file(s) left out (unreadable or invalid): see Problems (7)"
-                if snap.skipped else None)
-        send(("kpis", day, values, note))
-        send(("pairs", at_risk_rows(kpi.at_risk(snap, day)),
-              due_rows(kpi.sessions_due(snap, day, within_days=DUE_WITHIN))))
-        points = kpi.trend_points(snap, "month", until=day, since=trend_since(day))
-        send(("sparks", sparks_of(points)))
-    except RmtuiError as e:
-        send(("error", error_text(e)))
-    except OSError as e:
-        send(("error", str(e)))
-
-
-def problems_job(send: Send, root: Path) -> None:
-    """How many errors and warnings `rmtui validate` finds."""
-    try:
-        report = validate.validate(Program(root))
-    except RmtuiError as e:
-        send(("error", error_text(e)))
-        return
-    except OSError as e:
-        send(("error", str(e)))
-        return
-    send(("problems", problems_text(report.errors, report.warnings)))
-
-
-def _collect(job: Callable[..., None], *args: Any) -> list[tuple]:
-    out: list[tuple] = []
-    job(out.append, *args)
-    return out
-
-
-def _child_main(job: Callable[..., None], conn: Any, *args: Any) -> None:
-    """In the child: nothing reaches the terminal, the app's signal handlers are gone,
-    and every result goes down the pipe, then ``("done",)``."""
-    import contextlib
-    import os
-    import signal
-    import sys
-
-    # forked, the child keeps the handlers the app's driver set: a terminal resize
-    # (SIGWINCH reaches the whole foreground group) would run them here
-    for name in ("SIGWINCH", "SIGTSTP", "SIGCONT", "SIGTTOU", "SIGTTIN"):
-        with contextlib.suppress(AttributeError, OSError, ValueError):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)  # the app's own process comes first for the CPU: it draws the screen
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-    # the app's stand-ins for sys.stdout and sys.stderr talk to its event loop,
-    # which is not in this process
-    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
-    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
-    code = 0
-    try:
-        try:
-            job(conn.send, *args)
-        except (BrokenPipeError, EOFError):
-            raise
-        except Exception as e:  # a bug: say it in one line rather than lose it
-            conn.send(("error", f"{type(e).__name__}: {e}"))
-        conn.send(("done",))
-    except OSError:  # the app is gone: nobody to tell
-        code = 1
-    finally:
-        conn.close()
-    # leave now: a normal exit would run threading's shutdown, which, in a process
-    # forked from a worker thread, tries to join that very thread and fails
-    os._exit(code)
-
-
-def in_child_process(job: Callable[..., None], *args: Any,
-                     cancelled: Callable[[], bool] = lambda: False) -> Iterator[tuple]:
-    """Run ``job(send, *args)`` in a child process and yield what it sends, as it
-    comes. The child is forked where the platform can (it starts at once, with
-    everything imported), spawned elsewhere; it is killed when ``cancelled()``."""
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child_main, args=(job, sender, *args), name="rmtui-dashboard")
-    proc.start()
-    sender.close()
-    done = False
-    try:
-        while not cancelled():
-            if not receiver.poll(0.05):
-                continue
-            try:
-                message = receiver.recv()
-            except EOFError:  # ended without saying it was done
-                break
-            if message[0] == "done":
-                done = True
-                break
-            yield message
-    finally:
-        if not done:
-            proc.kill()
-        proc.join()
-        receiver.close()
-    if not done and not cancelled():
-        yield ("error", f"the computation stopped unexpectedly (exit code {proc.exitcode})")
 
 
 # --------------------------------------------------------------------------
@@ -426,7 +246,7 @@ class PairList(VirtualTable):
 
 class DashboardScreen(ProgramScreen):
     TITLE_TEXT = "Dashboard"
-    IN_PROCESS = True  # KPIs and validation in a child process (False: in the worker thread)
+    IN_PROCESS = True  # KPIs and validation in a child process (False: in the worker threads)
     CSS_PATH = "dashboard.tcss"
     AUTO_FOCUS = "#at-risk"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -490,19 +310,21 @@ class DashboardScreen(ProgramScreen):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(fn, *args)
 
-    def _results(self, job: Callable[..., None], *args: Any) -> Iterator[tuple]:
-        """What ``job`` sends, computed in a child process when :attr:`IN_PROCESS`."""
+    def _results(self, target: str) -> Iterator[tuple]:
+        """What the job ``target`` sends, computed in a child process when
+        :attr:`IN_PROCESS` (see :mod:`rmtui.tui.jobs`)."""
         worker = get_current_worker()
+        root = str(self.program.root)
         if not self.IN_PROCESS:
-            yield from _collect(job, *args)
+            yield from jobs.collect(target, root)
             return
-        yield from in_child_process(job, *args, cancelled=lambda: worker.is_cancelled)
+        yield from jobs.run(target, root, cancelled=lambda: worker.is_cancelled)
 
     @work(thread=True, exclusive=True, group="dash-kpis", exit_on_error=False)
     def _load_kpis(self) -> None:
         handlers = {"kpis": self._show_kpis, "pairs": self._show_pairs,
                     "sparks": self._show_sparks, "error": self._kpis_failed}
-        for what, *args in self._results(kpi_job, self.program.root):
+        for what, *args in self._results("rmtui.tui.jobs:kpi_job"):
             self._post(handlers[what], *args)
 
     def _kpis_failed(self, message: str) -> None:
@@ -536,7 +358,7 @@ class DashboardScreen(ProgramScreen):
 
     @work(thread=True, exclusive=True, group="dash-problems", exit_on_error=False)
     def _load_problems(self) -> None:
-        for what, text in self._results(problems_job, self.program.root):
+        for what, text in self._results("rmtui.tui.jobs:problems_job"):
             self._post(self._show_problems, text if what == "problems"
                        else f"Could not validate: {text}")
 
