@@ -20,8 +20,10 @@ run first), each run in a fresh process:
   composing the app), the dashboard's loading (first paint to every part in,
   plus 1 s), People's loading and the typing. ``--why`` adds one run per size in which a thread samples
   every thread's stack, and names what ran during each stall over 50 ms.
-* **The same without the file watcher** (``RmtuiApp(root, watch=False)``), run
-  alternately with the above, to show what the watcher's start costs.
+* **The same without the file watcher** (``RmtuiApp(root, watch=False)``), and
+  with the watcher moved to a child process (``rmtui.tui.jobs.watch_job``, the
+  change proposed for ``app.watch_files``), run alternately with the above, to
+  show what the watcher's start costs.
 * **Headless.** The same app under Textual's ``run_test`` (no terminal): the
   first dashboard frame composed, and a key (``d``) handled.
 * **A virtual table against Textual's DataTable**, each alone in an app, with
@@ -136,7 +138,7 @@ def _hook(cls, name: str, log: list[float], *, when=None) -> None:
 
 
 def child_app(root: Path, report: Path, *, headless: bool, why: bool,
-              threads: bool = False, watch: bool = True) -> None:
+              threads: bool = False, watch: bool = True, watch_child: bool = False) -> None:
     """Run the app (in the terminal this process was given, or headless) and write
     what happened when to ``report``."""
     from rmtui.tui.app import RmtuiApp
@@ -179,6 +181,21 @@ def child_app(root: Path, report: Path, *, headless: bool, why: bool,
         return out
 
     RmtuiApp.switch_mode = switch_mode
+    if watch_child:  # the change proposed for app.py: the watcher in a child process
+        from textual import work
+
+        from rmtui.tui.messages import ProgramChanged
+
+        def watch_files(self) -> None:
+            from rmtui.tui import jobs
+
+            for what, *rest in jobs.run("rmtui.tui.jobs:watch_job", str(self.program.root),
+                                        cancelled=self._stop.is_set):
+                if what == "changed":
+                    self.post_message(ProgramChanged(rest[0]))
+
+        RmtuiApp.watch_files = work(thread=True, exclusive=True, group="watch",
+                                    exit_on_error=False)(watch_files)
     probe = Probe()
     sampler = Sampler() if why else None
     result: dict = {}
@@ -362,7 +379,8 @@ def _worst(samples: list, start: float, end: float) -> tuple[float, float, float
     return best
 
 
-def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = True) -> dict:
+def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = True,
+                 watch_child: bool = False) -> dict:
     """One run of `rmtui tui` in a pseudo-terminal; the figures of one run."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
@@ -371,6 +389,8 @@ def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = Tr
             argv.append("--why")
         if not watch:
             argv.append("--no-watch")
+        if watch_child:
+            argv.append("--watch-in-child")
         term = Terminal(argv, _env(), SIZE)
         t0 = term.started
         painted = term.wait_for("At risk")
@@ -424,7 +444,7 @@ def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = Tr
         "t0": t0,
     }
     if why:
-        out["why"] = explain(child, t0)
+        out["why"] = explain(child, t0, keys[-1] + 0.5)
     return out
 
 
@@ -454,24 +474,28 @@ def run_table(kind: str, root: Path) -> dict:
     return {"ready": out["ready"] - out["start"], "stall": out["stall"], "rows": out["rows"]}
 
 
-def explain(child: dict, t0: float, over: float = 0.05) -> list[str]:
-    """For each stall over ``over`` s: when, how long, and what the threads were running."""
+def explain(child: dict, t0: float, end: float, over: float = 0.05) -> list[str]:
+    """For each stall over ``over`` s until ``end``: when, how long, the process's CPU
+    time, how many stack samples the sampler could take (it needs the GIL: few
+    samples in a long stall mean native code held it), and what the threads ran."""
     lines = []
     stacks = child["stacks"]
     for when, late, cpu in child["samples"]:
-        if late < over:
+        if late < over or when > end:
             continue
         start = when - TICK - late
         seen: Counter = Counter()
+        taken = 0
         for t, threads in stacks:
             if start - 0.003 <= t <= when:
+                taken += 1
                 for name, where in threads.items():
                     if "select" in where and "selectors.py" in where:
                         continue  # a thread waiting, not running
                     seen[f"{name}: {where}"] += 1
         top = "; ".join(f"{k} (x{n})" for k, n in seen.most_common(4)) or "(no sample)"
         lines.append(f"  +{start - t0:6.2f} s  {late * 1000:5.0f} ms  (process CPU "
-                     f"{cpu * 1000:4.0f} ms)  {top}")
+                     f"{cpu * 1000:4.0f} ms, {taken} samples)  {top}")
     return lines
 
 
@@ -496,11 +520,12 @@ def bench_size(n: int, runs: int, why: bool) -> None:
     print(f"\n{n:,} participants ({root.name})", flush=True)
     print("  warming the caches ...", file=sys.stderr, flush=True)
     warm(root, n)
-    terminal, unwatched = [], []
-    for i in range(runs):  # alternately, so both see the same machine
+    terminal, unwatched, child_watched = [], [], []
+    for i in range(runs):  # alternately, so all see the same machine
         print(f"  terminal runs {i + 1}/{runs} ...", file=sys.stderr, flush=True)
         terminal.append(run_terminal(root, n))
         unwatched.append(run_terminal(root, n, watch=False))
+        child_watched.append(run_terminal(root, n, watch_child=True))
     headless, threaded = [], []
     for i in range(runs):  # alternately, so both see the same machine
         print(f"  headless runs {i + 1}/{runs} ...", file=sys.stderr, flush=True)
@@ -511,6 +536,8 @@ def bench_size(n: int, runs: int, why: bool) -> None:
              for k in ("first paint", "interactive", "KPIs shown", "every part in",
                        "People ready", "filter keystroke", "filter keystroke max")]
     steps += [_result(f"terminal, no file watcher: {k}", [r[k] for r in unwatched])
+              for k in ("first paint", "interactive", "KPIs shown", "every part in")]
+    steps += [_result(f"terminal, watcher in a child: {k}", [r[k] for r in child_watched])
               for k in ("first paint", "interactive", "KPIs shown", "every part in")]
     steps += [_result(f"headless: {k}", [r[k] for r in headless])
               for k in ("first paint", "interactive", "every part in")]
@@ -533,6 +560,8 @@ def bench_size(n: int, runs: int, why: bool) -> None:
         stalls(f"terminal, {key[7:]}", terminal, key)
     for key in ("stall, start-up", "stall, dashboard"):
         stalls(f"terminal, no file watcher, {key[7:]}", unwatched, key)
+    for key in ("stall, start-up", "stall, dashboard", "stall, People"):
+        stalls(f"terminal, watcher in a child, {key[7:]}", child_watched, key)
     stalls("headless, start-up", headless, "stall, start-up")
     stalls("headless, dashboard", headless, "stall")
     stalls("headless, loads in threads, start-up", threaded, "stall, start-up")
@@ -564,7 +593,8 @@ def main() -> None:
         else:
             child_app(Path(sys.argv[3]), Path(sys.argv[4]), headless=kind == "headless",
                       why="--why" in sys.argv, threads="--threads" in sys.argv,
-                      watch="--no-watch" not in sys.argv)
+                      watch="--no-watch" not in sys.argv,
+                      watch_child="--watch-in-child" in sys.argv)
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, nargs="+", default=[1000, 10_000])

@@ -351,6 +351,29 @@ def test_a_cancelled_load_stops_its_child(test_jobs) -> None:
     assert time.perf_counter() - started < 5
 
 
+def test_the_watch_job_reports_changed_files_from_its_child(tmp_path) -> None:
+    import threading
+    import time
+
+    (tmp_path / "participants").mkdir()
+    stop = threading.Event()
+    got: list = []
+
+    def touch() -> None:
+        time.sleep(1.0)  # the child starts and builds its watcher
+        (tmp_path / "participants" / "ana.yaml").write_text("id: ana\n", encoding="utf-8")
+        (tmp_path / ".rmtui").mkdir()
+        (tmp_path / ".rmtui" / "cache").write_text("x", encoding="utf-8")
+
+    threading.Thread(target=touch, daemon=True).start()
+    deadline = time.monotonic() + 20
+    for message in jobs.run("rmtui.tui.jobs:watch_job", str(tmp_path),
+                            cancelled=lambda: stop.is_set() or time.monotonic() > deadline):
+        got.append(message)
+        stop.set()
+    assert got == [("changed", ["participants/ana.yaml"])]
+
+
 def test_the_jobs_module_imports_no_textual() -> None:
     import subprocess
     import sys
