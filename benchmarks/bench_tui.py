@@ -23,7 +23,9 @@ run first), each run in a fresh process:
 * **The same without the file watcher** (``RmtuiApp(root, watch=False)``), and
   with the watcher moved to a child process (``rmtui.tui.jobs.watch_job``, the
   change proposed for ``app.watch_files``), run alternately with the above, to
-  show what the watcher's start costs.
+  show what the watcher's start costs; and without the watcher and without
+  typing ``?``, to show the dashboard's loading alone (opening the help the
+  first time is part of the stall after the first paint otherwise).
 * **Headless.** The same app under Textual's ``run_test`` (no terminal): the
   first dashboard frame composed, and a key (``d``) handled.
 * **A virtual table against Textual's DataTable**, each alone in an app, with
@@ -380,7 +382,7 @@ def _worst(samples: list, start: float, end: float) -> tuple[float, float, float
 
 
 def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = True,
-                 watch_child: bool = False) -> dict:
+                 watch_child: bool = False, ask_help: bool = True) -> dict:
     """One run of `rmtui tui` in a pseudo-terminal; the figures of one run."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
@@ -394,10 +396,12 @@ def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = Tr
         term = Terminal(argv, _env(), SIZE)
         t0 = term.started
         painted = term.wait_for("At risk")
-        mark = len(term.text)
-        term.send("?")
-        answered = term.wait_for("Dashboard: keys", after=mark)
-        term.send("\x1b")
+        answered = float("nan")
+        if ask_help:
+            mark = len(term.text)
+            term.send("?")
+            answered = term.wait_for("Dashboard: keys", after=mark)
+            term.send("\x1b")
         kpis = term.wait_for("KPIs as of")
         term.wait_for("for Problems")
         term.drain(0.3)
@@ -520,12 +524,13 @@ def bench_size(n: int, runs: int, why: bool) -> None:
     print(f"\n{n:,} participants ({root.name})", flush=True)
     print("  warming the caches ...", file=sys.stderr, flush=True)
     warm(root, n)
-    terminal, unwatched, child_watched = [], [], []
+    terminal, unwatched, child_watched, keyless = [], [], [], []
     for i in range(runs):  # alternately, so all see the same machine
         print(f"  terminal runs {i + 1}/{runs} ...", file=sys.stderr, flush=True)
         terminal.append(run_terminal(root, n))
         unwatched.append(run_terminal(root, n, watch=False))
         child_watched.append(run_terminal(root, n, watch_child=True))
+        keyless.append(run_terminal(root, n, watch=False, ask_help=False))
     headless, threaded = [], []
     for i in range(runs):  # alternately, so both see the same machine
         print(f"  headless runs {i + 1}/{runs} ...", file=sys.stderr, flush=True)
@@ -553,7 +558,7 @@ def bench_size(n: int, runs: int, why: bool) -> None:
         vals = [r[key] for r in got]
         worst = max(vals)
         verdict = "" if "start-up" in key else ("ok" if worst[0] < 0.1 else "MISSED")
-        print(f"    {label:<42} {statistics.median(v[0] for v in vals) * 1000:5.0f} ms "
+        print(f"    {label:<46} {statistics.median(v[0] for v in vals) * 1000:5.0f} ms "
               f"{worst[0] * 1000:6.0f} ms ({worst[2] * 1000:3.0f} ms CPU)  {verdict}")
 
     for key in ("stall, start-up", "stall, dashboard", "stall, People", "stall, typing"):
@@ -562,6 +567,7 @@ def bench_size(n: int, runs: int, why: bool) -> None:
         stalls(f"terminal, no file watcher, {key[7:]}", unwatched, key)
     for key in ("stall, start-up", "stall, dashboard", "stall, People"):
         stalls(f"terminal, watcher in a child, {key[7:]}", child_watched, key)
+    stalls("terminal, no watcher, no ? pressed, dashboard", keyless, "stall, dashboard")
     stalls("headless, start-up", headless, "stall, start-up")
     stalls("headless, dashboard", headless, "stall")
     stalls("headless, loads in threads, start-up", threaded, "stall, start-up")
