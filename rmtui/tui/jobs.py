@@ -33,12 +33,14 @@ from rmtui.core.errors import RmtuiError
 
 TREND_POINTS = 8      # month ends in the dashboard's trend: the last is today
 DUE_WITHIN = 7        # days ahead for "sessions due"
+CHANGES = 8           # commits under "Last changes"
 
 Send = Callable[[tuple], None]
 
 
 # --------------------------------------------------------------------------
-# The dashboard's jobs, and the plain results they send
+# The dashboard's jobs, and the plain results they send (an error is
+# ("error", text); every job imports what it needs itself)
 # --------------------------------------------------------------------------
 
 
@@ -120,6 +122,28 @@ def problems_job(send: Send, root: str) -> None:
         send(("error", str(e)))
         return
     send(("problems", problems_text(report.errors, report.warnings)))
+
+
+def changes_text(commits: Sequence[Any]) -> str:
+    if not commits:
+        return "No commits yet."
+    return "\n".join(f"{c.date[:10]}  {c.subject}" for c in commits)
+
+
+def changes_job(send: Send, root: str) -> None:
+    """The newest commits, a line each: their day and subject."""
+    from rmtui.core import ops
+    from rmtui.core.store import Program
+
+    try:
+        commits = ops.history(Program(Path(root)), limit=CHANGES)
+    except RmtuiError as e:
+        send(("error", error_text(e)))
+        return
+    except OSError as e:
+        send(("error", str(e)))
+        return
+    send(("changes", changes_text(commits)))
 
 
 def watch_job(send: Send, root: str) -> None:

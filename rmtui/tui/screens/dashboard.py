@@ -14,7 +14,7 @@ their worker threads only wait for the results.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from rich.style import Style
@@ -28,22 +28,14 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
 from rmtui.core import kpi
-from rmtui.core.errors import RmtuiError
 from rmtui.tui import jobs
-from rmtui.tui.jobs import DUE_WITHIN, TREND_POINTS, error_text
+from rmtui.tui.jobs import DUE_WITHIN, TREND_POINTS
 from rmtui.tui.messages import OpenEntity
 from rmtui.tui.screens.base import ProgramScreen
 from rmtui.tui.widgets.vtable import Column, VirtualTable
 
 LOADING = "loading…"
-CHANGES = 8           # commits listed under "Last changes"
 LABEL_MIN = 21        # KPI labels shorter than this are never cut
-
-
-def changes_text(commits: Sequence[Any]) -> str:
-    if not commits:
-        return "No commits yet."
-    return "\n".join(f"{c.date[:10]}  {c.subject}" for c in commits)
 
 
 # --------------------------------------------------------------------------
@@ -367,15 +359,8 @@ class DashboardScreen(ProgramScreen):
 
     @work(thread=True, exclusive=True, group="dash-changes", exit_on_error=False)
     def _load_changes(self) -> None:
-        from rmtui.core import ops
-
-        try:
-            commits = ops.history(self.program, limit=CHANGES)
-        except (RmtuiError, OSError) as e:
-            err = e if isinstance(e, RmtuiError) else RmtuiError(str(e))
-            self._post(self._show_changes, error_text(err))
-            return
-        self._post(self._show_changes, changes_text(commits))
+        for _what, text in self._results("rmtui.tui.jobs:changes_job"):
+            self._post(self._show_changes, text)
 
     def _show_changes(self, text: str) -> None:
         self.query_one("#changes", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
