@@ -161,6 +161,9 @@ def child_app(root: Path, report: Path, *, headless: bool, why: bool,
             for name in ("_show_kpis", "_show_pairs", "_show_sparks", "_show_problems",
                          "_show_changes"):
                 _hook(D, name, events[name])
+            # tell the benchmark when every part is in (the trend comes last)
+            _hook(D, "_show_sparks", [], when=lambda args: report.with_suffix(".in").touch()
+                  or True)
             if threads:  # for comparison: everything computed in the worker threads
                 D.IN_PROCESS = False
         elif mode == "people":
@@ -404,8 +407,10 @@ def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = Tr
             term.send("\x1b")
         kpis = term.wait_for("KPIs as of")
         term.wait_for("for Problems")
-        term.drain(0.3)
-        # every part in: the child noted when the last one was handed to the screen
+        deadline = time.time() + TIMEOUT  # every part in (the child says), then People
+        while not report.with_suffix(".in").exists() and time.time() < deadline:
+            term.drain(0.02)
+        term.drain(1.2)  # past the dashboard's window (every part in + 1 s)
         mark = len(term.text)
         sent_people = term.send("2")
         people_ready = term.wait_for(f"{people} of {people} participants", after=mark)
@@ -445,6 +450,7 @@ def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = Tr
         "stall, dashboard": _worst(samples, frames[0], filled + 1.0),
         "stall, People": _worst(samples, sent_people, people_ready + 0.5),
         "stall, typing": _worst(samples, keys[0], keys[-1] + 0.5),
+        "keys": [k - t0 for k in keys],
         "t0": t0,
     }
     if why:
