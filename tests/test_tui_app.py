@@ -234,7 +234,7 @@ def test_messages_with_brackets_are_shown_as_written(demo_copy) -> None:
 
 
 def test_the_watcher_looks_at_program_files_only() -> None:
-    from rmtui.tui.app import is_program_file
+    from rmtui.tui.jobs import is_program_file
 
     for rel in ("participants/a.yaml", "program.toml", "sessions/p--q/2027-01-01.yaml"):
         assert is_program_file(rel), rel

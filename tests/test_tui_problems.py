@@ -165,7 +165,7 @@ def test_the_check_runs_in_a_child_process_that_reports_back(demo_copy) -> None:
 
     from rmtui.core.errors import RmtuiError
     from rmtui.core.ids import check_id
-    from rmtui.tui.offload import Cancelled, check_program, run_in_process
+    from rmtui.tui.jobs import Cancelled, check_program, run_in_process
 
     _break(demo_copy.root)
     stages = []
@@ -178,7 +178,7 @@ def test_the_check_runs_in_a_child_process_that_reports_back(demo_copy) -> None:
         run_in_process(check_id, "Not An Id", "an id")
     assert "Not An Id" in caught.value.message and caught.value.hint
     # a child that dies says so
-    with pytest.raises(RmtuiError, match="stopped before it finished .exit status 3"):
+    with pytest.raises(RmtuiError, match="stopped unexpectedly .exit code 3"):
         run_in_process(os._exit, 3)
     # a cancelled worker stops the child at once
     stop = threading.Event()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -31,17 +30,7 @@ SCREENS = (  # mode, key, title
 )
 
 
-WATCHED = (".yaml", ".yml", ".toml")  # what a program is made of
 OWN_WRITE_GRACE = 5.0  # seconds in which the watcher's report of our own write is ours
-
-
-def is_program_file(rel: str) -> bool:
-    """Whether a change to ``rel`` concerns the program: not git's or the cache's
-    files, nor an editor's swap, backup or probe files (vim writes ``.a.yaml.swp``,
-    ``.swx``, ``4913``, ``a.yaml~``)."""
-    top, _, _ = rel.partition("/")
-    name = rel.rsplit("/", 1)[-1]
-    return top not in (".git", ".rmtui") and not name.startswith(".") and rel.endswith(WATCHED)
 
 
 def describe_changes(paths: list[str]) -> str:
@@ -119,8 +108,9 @@ class RmtuiApp(App):
     def watch_files(self) -> None:
         """Post :class:`ProgramChanged` when files of the program change on disk.
 
-        A daemon thread rather than a worker: it blocks in the file watcher, and
-        must neither hold up the app's exit nor be waited for.
+        The watcher runs in a child process (``jobs.watch_job``): setting it up walks
+        the whole tree holding the GIL, about 1 s at 10,000 people. A daemon thread
+        here only relays what it sends, and must not hold up the app's exit.
         """
         self._stop.set()
         self._stop = threading.Event()
@@ -128,21 +118,16 @@ class RmtuiApp(App):
                          name="rmtui-watch", daemon=True).start()
 
     def _watch_loop(self, root: Path, stop: threading.Event) -> None:
-        from watchfiles import watch
+        from rmtui.tui import jobs
 
-        def interesting(_change: Any, path: str) -> bool:
-            return is_program_file(os.path.relpath(path, root).replace(os.sep, "/"))
-
-        try:
-            for changes in watch(root, watch_filter=interesting, stop_event=stop,
-                                 debounce=300, step=100, rust_timeout=1000,
-                                 yield_on_timeout=False, raise_interrupt=False):
-                paths = sorted({os.path.relpath(p, root).replace(os.sep, "/")
-                                for _, p in changes})
-                self.post_message(ProgramChanged(paths))
-        except Exception as e:  # no watching (too many files for inotify): say so, go on
-            self.call_from_thread(self.notify, f"Not watching files for changes: {e}. "
-                                  "Press ctrl+r to reload.", severity="warning")
+        for message in jobs.run("rmtui.tui.jobs:watch_job", str(root), cancelled=stop.is_set):
+            if message[0] == "changed":
+                self.post_message(ProgramChanged(message[1]))
+            elif message[0] == "error" and not stop.is_set():
+                # no watching (too many files for inotify, say): say so, go on
+                self.call_from_thread(self.notify, f"Not watching files for changes: "
+                                      f"{message[1]}. Press ctrl+r to reload.",
+                                      severity="warning", markup=False)
 
     @on(ProgramChanged)
     def _program_changed(self, event: ProgramChanged) -> None:

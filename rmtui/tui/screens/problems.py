@@ -18,8 +18,8 @@ from textual.worker import get_current_worker
 from rmtui.core.diagnostics import Diagnostic
 from rmtui.core.errors import RmtuiError
 from rmtui.core.kinds import of_path
+from rmtui.tui.jobs import Cancelled, check_program, run_in_process
 from rmtui.tui.messages import OpenEntity
-from rmtui.tui.offload import Cancelled, check_program, run_in_process
 from rmtui.tui.screens.base import ProgramScreen
 from rmtui.tui.widgets.vtable import Column, VirtualTable
 

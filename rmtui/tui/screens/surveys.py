@@ -15,8 +15,8 @@ from textual.worker import get_current_worker
 from rmtui.core import kpi
 from rmtui.core.errors import RmtuiError
 from rmtui.core.ops import surveys
+from rmtui.tui.jobs import Cancelled, run_in_process, survey_answers
 from rmtui.tui.messages import OpenEntity
-from rmtui.tui.offload import Cancelled, run_in_process, survey_answers
 from rmtui.tui.screens.base import ProgramScreen
 from rmtui.tui.widgets.vtable import Column, VirtualTable
 
