@@ -359,11 +359,14 @@ def test_the_watch_job_reports_changed_files_from_its_child(tmp_path) -> None:
     stop = threading.Event()
     got: list = []
 
-    def touch() -> None:
-        time.sleep(1.0)  # the child starts and builds its watcher
-        (tmp_path / "participants" / "ana.yaml").write_text("id: ana\n", encoding="utf-8")
+    def touch() -> None:  # until heard: the child may take a while to start watching
         (tmp_path / ".rmtui").mkdir()
-        (tmp_path / ".rmtui" / "cache").write_text("x", encoding="utf-8")
+        n = 0
+        while not stop.wait(0.3):
+            n += 1
+            (tmp_path / ".rmtui" / "cache").write_text(f"{n}", encoding="utf-8")
+            (tmp_path / "participants" / "ana.yaml").write_text(f"id: ana\n# {n}\n",
+                                                                 encoding="utf-8")
 
     threading.Thread(target=touch, daemon=True).start()
     deadline = time.monotonic() + 20
