@@ -245,6 +245,7 @@ def test_a_new_program_says_n_a_and_why_for_every_kpi(tmp_path) -> None:
             assert str(app.screen.query_one("#at-risk-title").render()) == "At risk: none"
             assert str(app.screen.query_one("#due-title").render()) == "Due in 7 days: none"
             assert not app.screen.query_one("#at-risk").display
+            assert app.focused is app.screen.query_one(KpiTable)  # not a hidden list
 
     run(go(SIZE))
     run(go(WIDE))

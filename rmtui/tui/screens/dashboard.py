@@ -7,8 +7,8 @@ Every part loads in its own thread worker, started once the screen has painted
 read once and shared by the KPIs, the at-risk pairs, the sessions due and the
 trend; the trend (the KPIs at each of the last month ends) comes last, after the
 rest is on screen, as it costs about as much again as the KPIs themselves. The
-KPIs and validation are computed in a child process (see :mod:`rmtui.tui.jobs`):
-their worker threads only wait for the results.
+KPIs, validation and the git log are each computed in a child process (see
+:mod:`rmtui.tui.jobs`): their worker threads only wait for the results.
 """
 
 from __future__ import annotations
@@ -238,7 +238,7 @@ class PairList(VirtualTable):
 
 class DashboardScreen(ProgramScreen):
     TITLE_TEXT = "Dashboard"
-    IN_PROCESS = True  # KPIs and validation in a child process (False: in the worker threads)
+    IN_PROCESS = True  # each load in a child process (False: in its worker thread)
     CSS_PATH = "dashboard.tcss"
     AUTO_FOCUS = "#at-risk"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -342,8 +342,8 @@ class DashboardScreen(ProgramScreen):
         table = self.query_one("#due", PairList)
         table.set_rows(due)
         table.display = bool(due)
-        if not risky and due and self.focused is None:
-            table.focus()
+        if not risky and (self.focused is None or self.focused.id == "at-risk"):
+            (table if due else self.query_one(KpiTable)).focus()
 
     def _show_sparks(self, sparks: dict[str, str]) -> None:
         self.query_one(KpiTable).show_sparks(sparks)
