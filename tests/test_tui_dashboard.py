@@ -425,3 +425,13 @@ def test_snapshot_120x35(snap_compare, demo_copy) -> None:
 def test_snapshot_new_program_80x24(snap_compare, tmp_path) -> None:
     ops.init_program(tmp_path / "new")
     assert snap_compare(make_app(tmp_path / "new"), terminal_size=SIZE, run_before=_loaded)
+
+
+def test_a_job_that_cannot_do_its_work_sends_what_and_what_to_do(tmp_path) -> None:
+    """An RmtuiError in a job's child comes back as one ("error", text) with the hint."""
+    from rmtui.tui import jobs
+
+    (tmp_path / "program.toml").write_text("schema_version = 1\n[program\n", encoding="utf-8")
+    got = list(jobs.run("rmtui.tui.jobs:kpi_job", str(tmp_path)))
+    assert len(got) == 1 and got[0][0] == "error", got
+    assert "program.toml" in got[0][1] and "hint: " in got[0][1]

@@ -44,8 +44,8 @@ Send = Callable[[tuple], None]
 
 
 # --------------------------------------------------------------------------
-# The dashboard's jobs, and the plain results they send (an error is
-# ("error", text); every job imports what it needs itself)
+# The dashboard's jobs, and the plain results they send (an error becomes
+# ("error", text) in main(); every job imports what it needs itself)
 # --------------------------------------------------------------------------
 
 
@@ -96,21 +96,16 @@ def kpi_job(send: Send, root: str) -> None:
     """The KPIs, then the pairs at risk and due, then the trend: one snapshot for all."""
     from rmtui.core.store import Program
 
-    try:
-        snap = kpi.snapshot(Program(Path(root)))
-        day = kpi.resolve_as_of(snap, None)
-        values = kpi.compute(snap, day)
-        note = (f"{snap.skipped} file(s) left out (unreadable or invalid): see Problems (7)"
-                if snap.skipped else None)
-        send(("kpis", day, values, note))
-        send(("pairs", at_risk_rows(kpi.at_risk(snap, day)),
-              due_rows(kpi.sessions_due(snap, day, within_days=DUE_WITHIN))))
-        points = kpi.trend_points(snap, "month", until=day, since=trend_since(day))
-        send(("sparks", sparks_of(points)))
-    except RmtuiError as e:
-        send(("error", error_text(e)))
-    except OSError as e:
-        send(("error", str(e)))
+    snap = kpi.snapshot(Program(Path(root)))
+    day = kpi.resolve_as_of(snap, None)
+    values = kpi.compute(snap, day)
+    note = (f"{snap.skipped} file(s) left out (unreadable or invalid): see Problems (7)"
+            if snap.skipped else None)
+    send(("kpis", day, values, note))
+    send(("pairs", at_risk_rows(kpi.at_risk(snap, day)),
+          due_rows(kpi.sessions_due(snap, day, within_days=DUE_WITHIN))))
+    points = kpi.trend_points(snap, "month", until=day, since=trend_since(day))
+    send(("sparks", sparks_of(points)))
 
 
 def problems_job(send: Send, root: str) -> None:
@@ -118,14 +113,7 @@ def problems_job(send: Send, root: str) -> None:
     from rmtui.core import validate
     from rmtui.core.store import Program
 
-    try:
-        report = validate.validate(Program(Path(root)))
-    except RmtuiError as e:
-        send(("error", error_text(e)))
-        return
-    except OSError as e:
-        send(("error", str(e)))
-        return
+    report = validate.validate(Program(Path(root)))
     send(("problems", problems_text(report.errors, report.warnings)))
 
 
@@ -140,14 +128,7 @@ def changes_job(send: Send, root: str) -> None:
     from rmtui.core import ops
     from rmtui.core.store import Program
 
-    try:
-        commits = ops.history(Program(Path(root)), limit=CHANGES)
-    except RmtuiError as e:
-        send(("error", error_text(e)))
-        return
-    except OSError as e:
-        send(("error", str(e)))
-        return
+    commits = ops.history(Program(Path(root)), limit=CHANGES)
     send(("changes", changes_text(commits)))
 
 
@@ -365,6 +346,10 @@ def main(argv: list[str] | None = None) -> None:
             _resolve(target)(send, *args)
         except (BrokenPipeError, KeyboardInterrupt):
             raise
+        except RmtuiError as e:  # what the job could not do, and what to do about it
+            send(("error", error_text(e)))
+        except OSError as e:
+            send(("error", str(e)))
         except Exception as e:  # a bug: say it in one line rather than lose it
             send(("error", f"{type(e).__name__}: {e}"))
         send(("done",))
