@@ -16,14 +16,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# In a terminal, `make demo` opens the app; elsewhere (a pipe, CI) it prints the
+# participants and how to open it.
 demo: $(STAMP)
 	@test -f $(DEMO)/program.toml || $(BIN)/rmtui demo $(DEMO)
-	@$(BIN)/rmtui -C $(DEMO) participant list
-	@echo
-	@echo "The demo program is in $(DEMO). Try:"
-	@echo "  $(BIN)/rmtui -C $(DEMO) pair list"
-	@echo "  $(BIN)/rmtui -C $(DEMO) validate"
-	@echo "  $(BIN)/rmtui -C $(DEMO) history"
+	@if [ -t 0 ] && [ -t 1 ]; then \
+		$(BIN)/rmtui -C $(DEMO) tui; \
+	else \
+		$(BIN)/rmtui -C $(DEMO) participant list; \
+		echo; \
+		echo "The demo program is in $(DEMO). Open it with:"; \
+		echo "  $(BIN)/rmtui -C $(DEMO) tui"; \
+		echo "or try $(BIN)/rmtui -C $(DEMO) pair list | validate | history"; \
+	fi
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -20,10 +20,10 @@ run first), each run in a fresh process:
   composing the app), the dashboard's loading (first paint to every part in,
   plus 1 s), People's loading and the typing. ``--why`` adds one run per size in which a thread samples
   every thread's stack, and names what ran during each stall over 50 ms.
-* **The same without the file watcher** (``RmtuiApp(root, watch=False)``), and
-  with the watcher moved to a child process (``rmtui.tui.jobs.watch_job``, the
-  change proposed for ``app.watch_files``), run alternately with the above, to
-  show what the watcher's start costs; and without the watcher and without
+* **The same without the file watcher** (``RmtuiApp(root, watch=False)``; the
+  watcher is a child process, ``rmtui.tui.jobs.watch_job``), run alternately
+  with the above, to show what the watcher's start costs; and without the
+  watcher and without
   typing ``?``, to show the dashboard's loading alone (opening the help the
   first time is part of the stall after the first paint otherwise).
 * **Headless.** The same app under Textual's ``run_test`` (no terminal): the
@@ -140,7 +140,7 @@ def _hook(cls, name: str, log: list[float], *, when=None) -> None:
 
 
 def child_app(root: Path, report: Path, *, headless: bool, why: bool,
-              threads: bool = False, watch: bool = True, watch_child: bool = False) -> None:
+              threads: bool = False, watch: bool = True) -> None:
     """Run the app (in the terminal this process was given, or headless) and write
     what happened when to ``report``."""
     from rmtui.tui.app import RmtuiApp
@@ -186,21 +186,6 @@ def child_app(root: Path, report: Path, *, headless: bool, why: bool,
         return out
 
     RmtuiApp.switch_mode = switch_mode
-    if watch_child:  # the change proposed for app.py: the watcher in a child process
-        from textual import work
-
-        from rmtui.tui.messages import ProgramChanged
-
-        def watch_files(self) -> None:
-            from rmtui.tui import jobs
-
-            for what, *rest in jobs.run("rmtui.tui.jobs:watch_job", str(self.program.root),
-                                        cancelled=self._stop.is_set):
-                if what == "changed":
-                    self.post_message(ProgramChanged(rest[0]))
-
-        RmtuiApp.watch_files = work(thread=True, exclusive=True, group="watch",
-                                    exit_on_error=False)(watch_files)
     probe = Probe()
     sampler = Sampler() if why else None
     result: dict = {}
@@ -385,7 +370,7 @@ def _worst(samples: list, start: float, end: float) -> tuple[float, float, float
 
 
 def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = True,
-                 watch_child: bool = False, ask_help: bool = True) -> dict:
+                 ask_help: bool = True) -> dict:
     """One run of `rmtui tui` in a pseudo-terminal; the figures of one run."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
@@ -394,8 +379,6 @@ def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = Tr
             argv.append("--why")
         if not watch:
             argv.append("--no-watch")
-        if watch_child:
-            argv.append("--watch-in-child")
         term = Terminal(argv, _env(), SIZE)
         t0 = term.started
         painted = term.wait_for("At risk")
@@ -530,12 +513,11 @@ def bench_size(n: int, runs: int, why: bool) -> None:
     print(f"\n{n:,} participants ({root.name})", flush=True)
     print("  warming the caches ...", file=sys.stderr, flush=True)
     warm(root, n)
-    terminal, unwatched, child_watched, keyless = [], [], [], []
+    terminal, unwatched, keyless = [], [], []
     for i in range(runs):  # alternately, so all see the same machine
         print(f"  terminal runs {i + 1}/{runs} ...", file=sys.stderr, flush=True)
         terminal.append(run_terminal(root, n))
         unwatched.append(run_terminal(root, n, watch=False))
-        child_watched.append(run_terminal(root, n, watch_child=True))
         keyless.append(run_terminal(root, n, watch=False, ask_help=False))
     headless, threaded = [], []
     for i in range(runs):  # alternately, so both see the same machine
@@ -547,8 +529,6 @@ def bench_size(n: int, runs: int, why: bool) -> None:
              for k in ("first paint", "interactive", "KPIs shown", "every part in",
                        "People ready", "filter keystroke", "filter keystroke max")]
     steps += [_result(f"terminal, no file watcher: {k}", [r[k] for r in unwatched])
-              for k in ("first paint", "interactive", "KPIs shown", "every part in")]
-    steps += [_result(f"terminal, watcher in a child: {k}", [r[k] for r in child_watched])
               for k in ("first paint", "interactive", "KPIs shown", "every part in")]
     steps += [_result(f"headless: {k}", [r[k] for r in headless])
               for k in ("first paint", "interactive", "every part in")]
@@ -571,8 +551,6 @@ def bench_size(n: int, runs: int, why: bool) -> None:
         stalls(f"terminal, {key[7:]}", terminal, key)
     for key in ("stall, start-up", "stall, dashboard"):
         stalls(f"terminal, no file watcher, {key[7:]}", unwatched, key)
-    for key in ("stall, start-up", "stall, dashboard", "stall, People"):
-        stalls(f"terminal, watcher in a child, {key[7:]}", child_watched, key)
     stalls("terminal, no watcher, no ? pressed, dashboard", keyless, "stall, dashboard")
     stalls("headless, start-up", headless, "stall, start-up")
     stalls("headless, dashboard", headless, "stall")
@@ -605,8 +583,7 @@ def main() -> None:
         else:
             child_app(Path(sys.argv[3]), Path(sys.argv[4]), headless=kind == "headless",
                       why="--why" in sys.argv, threads="--threads" in sys.argv,
-                      watch="--no-watch" not in sys.argv,
-                      watch_child="--watch-in-child" in sys.argv)
+                      watch="--no-watch" not in sys.argv)
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, nargs="+", default=[1000, 10_000])

@@ -676,3 +676,16 @@ def test_a_file_changed_on_disk_after_it_was_read_is_never_overwritten(people_co
     ops.edit(people_copy, "participant", "asa-oberg",
              [ops.Assignment("status", "set", "withdrawn")], expected=now)
     assert read(root, rel) == by_hand.replace("status: active", "status: withdrawn")
+
+
+def test_remove_refuses_a_file_changed_since_it_was_shown(people_program) -> None:
+    from rmtui.core import ops
+    from rmtui.core.errors import RepoError
+
+    pid = people_program.ids("participant")[0]
+    _, digest = ops.text_of(people_program, "participant", pid)
+    path = people_program.path_of("participant", pid)
+    path.write_text(path.read_text(encoding="utf-8") + "# a note by hand\n", encoding="utf-8")
+    with pytest.raises(RepoError, match="changed on disk since it was shown"):
+        ops.remove(people_program, "participant", pid, force=True, expected=digest)
+    assert path.exists()

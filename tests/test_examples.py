@@ -71,3 +71,22 @@ def test_the_ci_example_turns_diagnostics_into_annotations(people_program, rmtui
     assert len(lines) == 1
     assert re.match(r"::error file=.*participants/carl\.yaml,line=4,col=8::error\[schema\]: "
                     r"'grade' must be a whole number", lines[0]), lines[0]
+
+
+def test_the_readme_first_program_runs_as_written(tmp_path: Path) -> None:
+    """Every command of README's "A first program", in order, from an empty folder."""
+    import sys
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## A first program", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    script = re.sub(r"#[^\n]*", "", block)
+    rmtui_cmd = f"{shlex.quote(sys.executable)} -m rmtui"
+    script = re.sub(r"(?m)^rmtui ", rmtui_cmd + " ", script)
+    proc = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    assert "undid 'session: log asa-oberg--nguyen-van-duc" in proc.stderr
+    pair = yaml.safe_load((tmp_path / "acme-2027" / "pairs" / "asa-oberg--nguyen-van-duc.yaml")
+                          .read_text(encoding="utf-8"))
+    assert pair["status"] == "active"

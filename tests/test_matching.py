@@ -207,3 +207,27 @@ def test_a_person_in_two_programs_is_never_their_own_mentor(tmp_path) -> None:
     prog = make_program(tmp_path / "p", [mentor("a", 5)])
     sug = suggest(prog)
     assert sug.pairs == [] and [u.id for u in sug.unmatched] == ["a"]
+
+
+def test_explain_with_its_suggestion_reads_nothing_again(demo_copy) -> None:
+    """Given the run, explain uses the run's reading of the program and says the same."""
+    import datetime as dt
+
+    sug = suggest(demo_copy)
+    day = dt.date.fromisoformat(sug.run)
+    mentors = [u.id for u in sug.unmatched if u.role == "mentor"][:2]
+    combos = [(p.mentor, p.mentee) for p in sug.pairs[:6]]
+    combos += [(m, p.mentee) for m in mentors for p in sug.pairs[:3]]
+    assert len(combos) >= 6
+    for m, e in combos:
+        assert explain(demo_copy, m, e, suggestion=sug) == explain(demo_copy, m, e, as_of=day)
+    with pytest.raises(UsageError):
+        explain(demo_copy, "nobody-at-all", sug.pairs[0].mentee, suggestion=sug)
+
+
+def test_top_reasons_names_the_largest_contributions() -> None:
+    from rmtui.core.matching import top_reasons
+
+    assert top_reasons({"skills": 0.2, "timezone": 0.1, "diversity": 0.1, "location": 0.05,
+                        "interests": 0.0}) == "skills 0.2, diversity 0.1, timezone 0.1"
+    assert top_reasons({"skills": 0.0}) == ""

@@ -194,3 +194,57 @@ def test_several_pairs_take_a_step_in_one_commit(people_copy) -> None:
     assert head_subject(root) == "pair: accept 2 pairs"
     assert sorted(head_files(root)) == [f"pairs/{p}.yaml" for p in pairs]
     assert out.message == "accepted 2 pairs"
+
+
+def test_a_step_is_refused_when_the_pair_changed_since_it_was_shown(people_copy) -> None:
+    from rmtui.core.errors import RepoError
+
+    root = people_copy.root
+    pair = "asa-oberg--nguyen-van-duc"
+    _, shown = ops.text_of(people_copy, "pair", pair)
+    path = root / f"pairs/{pair}.yaml"
+    path.write_text("# checked with HR\n" + path.read_text())
+    edited = path.read_bytes()
+    before = commit_count(root)
+    with pytest.raises(RepoError, match="changed on disk since it was shown; nothing was written"):
+        ops.transition(people_copy, pair, "pause", expected=shown)
+    with pytest.raises(RepoError, match="changed on disk"):  # several pairs: a digest each
+        ops.transition(people_copy, [pair], "pause", expected={pair: shown})
+    assert path.read_bytes() == edited and commit_count(root) == before
+    _, now = ops.text_of(people_copy, "pair", pair)
+    ops.transition(people_copy, pair, "pause", expected=now)
+    assert pair_data(people_copy, pair)["status"] == "paused"
+    assert path.read_text().startswith("# checked with HR\n")
+    assert commit_count(root) == before + 1
+
+
+def test_a_signature_is_refused_when_the_agreement_changed_since_it_was_shown(proposed) -> None:
+    from rmtui.core.errors import RepoError
+
+    root = proposed.root
+    ops.new_agreement(proposed, NEW)
+    _, shown = ops.text_of(proposed, "agreement", NEW)
+    path = root / f"agreements/{NEW}.yaml"
+    path.write_text(path.read_text().replace("frequency: biweekly", "frequency: weekly"))
+    before = commit_count(root)
+    with pytest.raises(RepoError, match=f"agreements/{NEW}.yaml changed on disk"):
+        ops.sign_agreement(proposed, NEW, "mentor", expected=shown)
+    assert "signed" not in path.read_text() and commit_count(root) == before
+    _, now = ops.text_of(proposed, "agreement", NEW)
+    ops.sign_agreement(proposed, NEW, "mentor", expected=now)
+    assert "signed:\n  mentor: 2027-03-01\n" in path.read_text()
+
+
+def test_a_session_is_checked_before_it_is_logged(people_copy) -> None:
+    from rmtui.core.ops.sessions import prepare_session
+
+    root = people_copy.root
+    pair = "asa-oberg--nguyen-van-duc"
+    before = commit_count(root)
+    session_id, data, findings = prepare_session(people_copy, pair, date="2027-02-03",
+                                                 duration=45, rating_mentee=6, summary="ok")
+    assert session_id == f"{pair}/2027-02-03-2"  # one was logged that day already
+    assert list(data) == ["pair", "date", "duration_minutes", "ratings", "summary"]
+    assert [(f.path, f.severity) for f in findings] == [(("ratings", "mentee"), "error")]
+    assert commit_count(root) == before
+    assert not (root / f"sessions/{pair}/2027-02-03-2.yaml").exists()

@@ -276,3 +276,62 @@ def test_cache_lives_under_rmtui_and_is_ignored_by_git(prog):
     Program(prog.root).load("participant")
     assert cache_file(prog).is_file()
     assert ".rmtui/" in (prog.root / ".gitignore").read_text()
+
+
+def test_gc_pauses_in_two_threads_end_with_the_collector_as_it_was() -> None:
+    """One thread's pause ending must not switch the collector on under another's."""
+    import gc
+    import threading
+
+    from rmtui.core.parallel import gc_paused
+
+    assert gc.isenabled()
+    inside = threading.Event()
+    release = threading.Event()
+
+    def other() -> None:
+        with gc_paused():
+            inside.set()
+            release.wait(5)
+
+    t = threading.Thread(target=other)
+    t.start()
+    inside.wait(5)
+    with gc_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()  # the other thread's pause is still open
+    release.set()
+    t.join(5)
+    assert gc.isenabled()
+
+
+def test_a_pool_starts_under_a_replaced_stderr_while_threads_run(tmp_path) -> None:
+    """Inside the Textual app sys.stderr has no file descriptor and a worker thread is
+    running (so no fork): the pool must start all the same, not fail in the resource
+    tracker with "bad value(s) in fds_to_keep". In a fresh interpreter, where no
+    tracker runs yet."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, threading\n"
+        "from rmtui.core.parallel import map_chunks\n"
+        "class Capture:\n"
+        "    def write(self, s): return len(s)\n"
+        "    def flush(self): pass\n"
+        "    def fileno(self): return -1\n"
+        "sys.stderr = Capture()\n"
+        "out = {}\n"
+        "t = threading.Thread(target=lambda: out.update(r=map_chunks(\n"
+        "    __import__('tests_helper_double').double, list(range(3000)), workers=2)))\n"
+        "t.start(); t.join()\n"
+        "print(out['r'] == [i * 2 for i in range(3000)])\n")
+    (tmp_path / "tests_helper_double.py").write_text(
+        "def double(items):\n    return [i * 2 for i in items]\n", encoding="utf-8")
+    root = Path(__file__).parents[1]
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path,
+                          env={**__import__("os").environ,
+                               "PYTHONPATH": f"{root}{__import__('os').pathsep}{tmp_path}"})
+    assert proc.stdout.strip() == "True", proc.stderr[-800:]

@@ -232,7 +232,7 @@ def test_json_is_the_same_report(at_program, rmtui):
     "k: " + "[" * 40_000 + "]" * 40_000 + "\n",
     "k: " + "{a: " * 40_000 + "}" * 40_000 + "\n",
     "".join(" " * i + "k:\n" for i in range(200)),
-])
+], ids=["complex-keys", "sequences", "flow-sequences", "flow-mappings", "indented-mappings"])
 def test_deep_nesting_never_crashes_the_reader(text, tmp_path):
     """libyaml's composer recurses in C: each shape is refused before it gets there."""
     path = tmp_path / "deep.yaml"

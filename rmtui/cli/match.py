@@ -69,15 +69,12 @@ def _suggest(pins, exclude, objective, algorithm, as_of: str, exclude_more=()):
                    objective=objective, algorithm=algorithm, as_of=day, progress=_progress())
 
 
-def _top_reasons(breakdown: dict[str, float], n: int = 3) -> str:
-    top = sorted(((v, k) for k, v in breakdown.items() if v > 0), key=lambda x: (-x[0], x[1]))
-    return ", ".join(f"{k} {v:g}" for v, k in top[:n])
-
-
 PAIR_FIELDS = ("mentor", "mentee", "score", "kept", "reasons")
 
 
 def _show_suggestion(sug, out: OutputSpec) -> None:
+    from rmtui.core.matching import top_reasons
+
     fmt = out.resolve_format()
     if fmt in ("json", "yaml") and not out.fields:
         data = sug.to_json()
@@ -89,7 +86,7 @@ def _show_suggestion(sug, out: OutputSpec) -> None:
             write(yamlio.dump(data), out)
     else:
         rows = [{"mentor": p.mentor, "mentee": p.mentee, "score": p.score,
-                 "kept": p.why if p.kept else "", "reasons": _top_reasons(p.breakdown),
+                 "kept": p.why if p.kept else "", "reasons": top_reasons(p.breakdown),
                  "breakdown": p.breakdown} for p in sug.pairs]
         emit(rows, out, PAIR_FIELDS, known=(*PAIR_FIELDS, "breakdown"), whole=False)
         if sug.unmatched and fmt in ("table", "markdown") and not out.output:

@@ -493,6 +493,41 @@ class Repo:
             pos += size + 1
         return out
 
+    def show(self, sha: str, paths: Sequence[Path] = (), max_chars: int = 200_000
+             ) -> tuple[str, bool]:
+        """A commit as ``git show`` prints it: header, message and patch, without colour; with ``paths``, only changes under them, named relative to the
+        first. At most ``max_chars`` are read (a demo's first commit adds thousands of
+        files): returns the text and whether it was cut short."""
+        args = ["git", "show", "--no-color", "--no-ext-diff", "--no-renames", "--patch", "--format=commit %H%nAuthor: %an <%ae>%nDate:   %aI%n%n%B"]
+        rel = [os.path.relpath(p, self.root) for p in paths]
+        if rel and rel[0] != ".":
+            args.append(f"--relative={rel[0]}")
+        args += ["--end-of-options", sha, "--", *rel]
+        env = {**os.environ, "LC_ALL": "C", "GIT_PAGER": "cat", **_LITERAL}
+        try:
+            proc = subprocess.Popen(args, cwd=self.root, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, env=env)
+        except FileNotFoundError:
+            raise RepoError("git is not installed", hint="install git") from None
+        assert proc.stdout is not None and proc.stderr is not None
+        data = proc.stdout.read(max_chars * 4 + 1)  # bytes; up to 4 per character
+        text = data.decode("utf-8", "replace")
+        cut = len(text) > max_chars or len(data) > max_chars * 4
+        if cut:
+            proc.kill()
+        proc.stdout.close()
+        err = proc.stderr.read()
+        proc.stderr.close()
+        code = proc.wait()
+        if not cut and code != 0:
+            detail = err.decode("utf-8", "replace").strip().splitlines()
+            raise RepoError(f"git show {sha[:10]} failed: "
+                            + (detail[-1] if detail else f"exit {code}"))
+        if cut:
+            text = text[:max_chars]
+            text = text[:text.rfind("\n") + 1] if "\n" in text else text
+        return text, cut
+
     def files_of(self, sha: str) -> list[str]:
         out = self.git("show", "--name-only", "-z", "--format=", sha)
         return [name.strip("\n") for name in out.split("\0") if name.strip("\n")]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -28,6 +28,27 @@ SCREENS = (  # mode, key, title
     ("history", "6", "History"),
     ("problems", "7", "Problems"),
 )
+
+
+OWN_WRITE_GRACE = 5.0  # seconds in which the watcher's report of our own write is ours
+
+
+def describe_changes(paths: list[str]) -> str:
+    """``participant asa-oberg changed`` for a few paths, a count for many."""
+    from rmtui.core.kinds import KINDS
+
+    names = []
+    for rel in paths:
+        for kind in KINDS.values():
+            prefix = kind.folder + "/"
+            if rel.startswith(prefix) and rel.endswith(".yaml"):
+                names.append(f"{kind.name} {rel[len(prefix):-5]}")
+                break
+        else:
+            names.append(rel)
+    shown = ", ".join(names[:3])
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return f"{shown}{more} changed."
 
 
 def _mode(name: str) -> Callable[[], Screen]:
@@ -58,9 +79,9 @@ class RmtuiApp(App):
     def __init__(self, root: Path | None, *, watch: bool = True) -> None:
         super().__init__()
         self.program: Program = Program(root) if root is not None else None  # type: ignore[assignment]
-        self._watch = watch
+        self._watching = watch
         self._stop = threading.Event()
-        self._own_writes = 0
+        self._own: dict[str, float] = {}  # paths this app wrote, and when
 
     # -- starting -----------------------------------------------------------
 
@@ -76,7 +97,7 @@ class RmtuiApp(App):
         self.program = Program(root)
         self.title = f"rmtui · {self.program.settings_unchecked.get('program.name') or root.name}"
         self.switch_mode("dashboard")
-        if self._watch:
+        if self._watching:
             self.watch_files()
 
     def on_unmount(self) -> None:
@@ -84,33 +105,40 @@ class RmtuiApp(App):
 
     # -- changes on disk ----------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def watch_files(self) -> None:
-        """Post :class:`ProgramChanged` when files of the program change on disk."""
-        from watchfiles import watch
+        """Post :class:`ProgramChanged` when files of the program change on disk.
 
-        root = self.program.root
+        The watcher runs in a child process (``jobs.watch_job``): setting it up walks
+        the whole tree holding the GIL, about 1 s at 10,000 people. A daemon thread
+        here only relays what it sends, and must not hold up the app's exit.
+        """
+        self._stop.set()
+        self._stop = threading.Event()
+        threading.Thread(target=self._watch_loop, args=(self.program.root, self._stop),
+                         name="rmtui-watch", daemon=True).start()
 
-        def interesting(_change: Any, path: str) -> bool:
-            rel = os.path.relpath(path, root)
-            top = rel.split(os.sep, 1)[0]
-            return top not in (".git", ".rmtui") and not rel.endswith(("~", ".swp", ".tmp"))
+    def _watch_loop(self, root: Path, stop: threading.Event) -> None:
+        from rmtui.tui import jobs
 
-        for changes in watch(root, watch_filter=interesting, stop_event=self._stop,
-                             debounce=300, step=100, rust_timeout=1000, yield_on_timeout=False):
-            paths = sorted({os.path.relpath(p, root).replace(os.sep, "/") for _, p in changes})
-            self.post_message(ProgramChanged(paths))
+        for message in jobs.run("rmtui.tui.jobs:watch_job", str(root), cancelled=stop.is_set):
+            if message[0] == "changed":
+                self.post_message(ProgramChanged(message[1]))
+            elif message[0] == "error" and not stop.is_set():
+                # no watching (too many files for inotify, say): say so, go on
+                self.call_from_thread(self.notify, f"Not watching files for changes: "
+                                      f"{message[1]}. Press ctrl+r to reload.",
+                                      severity="warning", markup=False)
 
     @on(ProgramChanged)
     def _program_changed(self, event: ProgramChanged) -> None:
         self.program = Program(self.program.root)  # settings may have changed too
-        if self._own_writes:
-            self._own_writes -= 1
-        else:
-            shown = ", ".join(event.paths[:3]) + (f" and {len(event.paths) - 3} more"
-                                                  if len(event.paths) > 3 else "")
-            self.notify(f"Changed on disk: {shown}. Reloaded.", title="Program changed")
-        self.data_version += 1
+        now = time.monotonic()
+        self._own = {p: t for p, t in self._own.items() if now - t < OWN_WRITE_GRACE}
+        theirs = [p for p in event.paths if p not in self._own]
+        if theirs:
+            self.notify(describe_changes(theirs) + " Reloaded.", title="Changed on disk",
+                        markup=False)
+            self.data_version += 1
 
     @on(OpenEntity)
     def _open_entity(self, event: OpenEntity) -> None:
@@ -126,6 +154,15 @@ class RmtuiApp(App):
         opener = getattr(self.screen, "open_entity", None)
         if opener is not None:
             self.call_after_refresh(opener, event.kind, event.entity_id)
+
+    def loaded(self) -> None:
+        """Call after a screen takes in a big load: what exists now leaves the cycle
+        collector's sight (``gc.freeze``), so its full passes, run on the event loop,
+        do not walk a 10,000-person program's data again and again (pauses of 0.1 to
+        0.25 s otherwise). Data dropped later is still freed by reference counting."""
+        import gc
+
+        gc.freeze()
 
     def action_reload(self) -> None:
         self.program = Program(self.program.root)
@@ -149,6 +186,12 @@ class RmtuiApp(App):
         except OSError as e:
             self.call_from_thread(self.show_error, RmtuiError(str(e)))
             return
+        except Exception as e:  # a bug: say so; the program is left as the op left it
+            self.call_from_thread(self.show_error, RmtuiError(
+                f"internal error: {type(e).__name__}: {e}",
+                hint="this is a bug in rmtui; `rmtui validate` checks the program; "
+                     "please report it"))
+            return
         self.call_from_thread(self._op_done, out, done)
 
     def _op_done(self, out: Any, done: Callable[[Any], None] | None) -> None:
@@ -156,9 +199,10 @@ class RmtuiApp(App):
         if message:
             warnings = getattr(out, "warnings", [])
             self.notify(message + "".join(f"\nwarning: {w}" for w in warnings),
-                        title="Saved" if getattr(out, "commit", None) else None)
+                        title="Saved" if getattr(out, "commit", None) else "", markup=False)
         if getattr(out, "changed", True):
-            self._own_writes += 1 if self._watch else 0
+            now = time.monotonic()
+            self._own.update((p, now) for p in getattr(out, "paths", []))
             self.data_version += 1
         if done is not None:
             done(out)
@@ -169,7 +213,7 @@ class RmtuiApp(App):
             text += f"\n{d.headline()}"
         if error.hint:
             text += f"\nhint: {error.hint}"
-        self.notify(text, title="Not done", severity="error", timeout=10)
+        self.notify(text, title="Not done", severity="error", timeout=10, markup=False)
 
     # -- help and the command palette ---------------------------------------------
 

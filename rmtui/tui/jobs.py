@@ -14,6 +14,10 @@ priority, writes each result to its stdout as a length-prefixed pickle
 (``("done",)`` ends the stream), and leaves as soon as its stdin, a pipe from
 the app, ends: when the app is done with it, or is gone. This module imports no Textual: the child
 starts in about 0.15 s.
+
+Jobs stream what they find (``function(send, *args)``: the dashboard shows its
+KPIs before the trend is done; the file watcher sends each change), or return
+one value through :func:`run_in_process` (Problems' checks, Surveys' tallies).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from rmtui.core import kpi
+from rmtui.core.diagnostics import Diagnostic
 from rmtui.core.errors import RmtuiError
 
 TREND_POINTS = 8      # month ends in the dashboard's trend: the last is today
@@ -148,6 +153,48 @@ def changes_job(send: Send, root: str) -> None:
     send(("changes", changes_text(commits)))
 
 
+# Problems and Surveys: one value each, through call_job
+
+def check_program(root: str, report: Callable[[str, int, int], None] | None = None
+                  ) -> tuple[list[Diagnostic], int]:
+    """``rmtui validate``'s diagnostics, and how many files were checked."""
+    from pathlib import Path
+
+    from rmtui.core.store import Program
+    from rmtui.core.validate import validate
+
+    result = validate(Program(Path(root)), progress=report)
+    return result.diagnostics, result.files
+
+
+def survey_answers(root: str) -> tuple:
+    """What the Surveys screen shows: each survey's tally, how many in the program were
+    not sent it yet, every participant's name and role, and the confidence delta (or
+    why it cannot be computed)."""
+    from pathlib import Path
+
+    from rmtui.core import kpi
+    from rmtui.core.ops import surveys
+    from rmtui.core.store import Program
+
+    program = Program(Path(root))
+    tallies = surveys.tally(program)
+    people = {pid: (str(v[0] or ""), str(v[1] or "")) if v else ("(file invalid)", "")
+              for pid, v in program.columns("participant", ("name", "role")).items()}
+    unsent: dict[str, int | None] = {}
+    for t in tallies:
+        try:
+            unsent[t.survey] = len(surveys.recipients(program, t.survey).new)
+        except RmtuiError:
+            unsent[t.survey] = None  # no survey file, or an invalid one
+    confidence, error = None, None
+    try:
+        confidence = kpi.confidence(program)
+    except RmtuiError as e:
+        error = e.message
+    return tallies, unsent, people, confidence, error
+
+
 def watch_job(send: Send, root: str) -> None:
     """``("changed", paths)`` each time files of the program change on disk (as the
     app's file watcher does in a thread: building watchfiles' watcher walks the whole
@@ -156,14 +203,45 @@ def watch_job(send: Send, root: str) -> None:
     from watchfiles import watch
 
     def interesting(_change: Any, path: str) -> bool:
-        rel = os.path.relpath(path, root)
-        top = rel.split(os.sep, 1)[0]
-        return top not in (".git", ".rmtui") and not rel.endswith(("~", ".swp", ".tmp"))
+        return is_program_file(os.path.relpath(path, root).replace(os.sep, "/"))
 
     for changes in watch(root, watch_filter=interesting, debounce=300, step=100,
                          rust_timeout=1000, yield_on_timeout=False):
         send(("changed", sorted({os.path.relpath(p, root).replace(os.sep, "/")
                                  for _, p in changes})))
+
+
+WATCHED = (".yaml", ".yml", ".toml")  # what a program is made of
+
+
+def is_program_file(rel: str) -> bool:
+    """Whether a change to ``rel`` concerns the program: not git's or the cache's
+    files, nor an editor's swap, backup or probe files (vim writes ``.a.yaml.swp``,
+    ``.swx``, ``4913``, ``a.yaml~``)."""
+    top, _, _ = rel.partition("/")
+    name = rel.rsplit("/", 1)[-1]
+    return top not in (".git", ".rmtui") and not name.startswith(".") and rel.endswith(WATCHED)
+
+
+def call_job(send: Send, module: str, name: str, with_progress: str, packed: str) -> None:
+    """Run ``module.name(*args)`` (``packed``: the arguments, pickled, in hex) and send
+    its value as ``("ok", value)``; with ``with_progress`` "1" it also gets ``report``
+    (sent as ``("progress", ...)``). An RmtuiError is sent whole:
+    ``("failed", (message, hint, diagnostics))``."""
+    fn = getattr(importlib.import_module(module), name)
+    args = pickle.loads(bytes.fromhex(packed))  # noqa: S301 - from our own parent
+    try:
+        if with_progress == "1":
+            value = fn(*args, report=lambda *p: send(("progress", p)))
+        else:
+            value = fn(*args)
+    except RmtuiError as e:
+        send(("failed", (e.message, e.hint, list(e.diagnostics))))
+        return
+    except OSError as e:
+        send(("failed", (str(e), None, [])))
+        return
+    send(("ok", value))
 
 
 # --------------------------------------------------------------------------
@@ -240,6 +318,38 @@ def _frames(stream: Any, cancelled: Callable[[], bool]) -> Iterator[tuple]:
             message = pickle.loads(bytes(buf[4:4 + size]))  # noqa: S301 - our own child
             del buf[:4 + size]
             yield message
+
+
+class Cancelled(Exception):
+    """The worker was cancelled (the screen reloaded or closed): the child was stopped."""
+
+
+def run_in_process(fn: Callable[..., Any], *args: Any,
+                   progress: Callable[[str, int, int], None] | None = None,
+                   cancelled: Callable[[], bool] = lambda: False) -> Any:
+    """``fn(*args)`` in a child process (:func:`rmtui.tui.jobs.run`): its result, or
+    its RmtuiError raised here. Raises :class:`Cancelled` (after stopping the child)
+    once ``cancelled()`` says so."""
+    flag = "1" if progress is not None else "0"
+    packed = pickle.dumps(args).hex()
+    for message in run("rmtui.tui.jobs:call_job", fn.__module__, fn.__qualname__, flag,
+                       packed, cancelled=cancelled):
+        tag, value = message[0], message[1] if len(message) > 1 else None
+        if tag == "progress" and progress is not None:
+            progress(*value)
+        elif tag == "ok":
+            return value
+        elif tag == "failed":
+            text, hint, diagnostics = value
+            raise RmtuiError(text, hint=hint,
+                             diagnostics=[d for d in diagnostics if isinstance(d, Diagnostic)])
+        elif tag == "error":  # a bug in the job, or the child died
+            raise RmtuiError(value, hint="this is a bug in rmtui; the same command in a "
+                             "terminal (`rmtui validate`, `rmtui report`) shows more")
+    if cancelled():
+        raise Cancelled
+    raise RmtuiError("the computation stopped before it finished",
+                     hint="the same command in a terminal (`rmtui validate`) shows more")
 
 
 def main(argv: list[str] | None = None) -> None:

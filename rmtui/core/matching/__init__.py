@@ -126,6 +126,12 @@ class WhyNot:
     rule: str | None = None
 
 
+def top_reasons(breakdown: dict[str, float], n: int = 3) -> str:
+    """The ``n`` criteria that add most to a score, as ``"skills 0.35, diversity 0.1"``."""
+    top = sorted(((v, k) for k, v in breakdown.items() if v > 0), key=lambda x: (-x[0], x[1]))
+    return ", ".join(f"{k} {v:g}" for v, k in top[:n])
+
+
 def suggest(program: Program, *, pins: Iterable[str | tuple[str, str]] = (),
             exclude: Iterable[str] = (), objective: str | None = None,
             algorithm: str | None = None, as_of: dt.date | None = None,
@@ -138,11 +144,14 @@ def suggest(program: Program, *, pins: Iterable[str | tuple[str, str]] = (),
 
 
 def explain(program: Program, mentor_id: str, mentee_id: str, *,
-            as_of: dt.date | None = None) -> Explanation:
-    """Every hard rule (pass, or why not) and every criterion of one mentor-mentee pair."""
+            as_of: dt.date | None = None, suggestion: Suggestion | None = None) -> Explanation:
+    """Every hard rule (pass, or why not) and every criterion of one mentor-mentee pair.
+
+    Given the ``suggestion`` it belongs to, the run's reading of the program (and
+    its day) is used instead of reading the program again."""
     from rmtui.core.matching.explanations import explain as run
 
-    return run(program, mentor_id, mentee_id, as_of=as_of)
+    return run(program, mentor_id, mentee_id, as_of=as_of, suggestion=suggestion)
 
 
 def why_unmatched(program: Program, person_id: str, *, suggestion: Suggestion | None = None,
@@ -155,4 +164,4 @@ def why_unmatched(program: Program, person_id: str, *, suggestion: Suggestion | 
 
 
 __all__ = ["CRITERIA", "Criterion", "Explanation", "RuleCheck", "Suggested", "Suggestion",
-           "Unmatched", "WhyNot", "explain", "suggest", "why_unmatched"]
+           "Unmatched", "WhyNot", "explain", "suggest", "top_reasons", "why_unmatched"]

@@ -376,9 +376,8 @@ def try_edit(program: Program, kind: Kind | str, entity_id: str, mutate: Callabl
     kind = kinds.get(kind) if isinstance(kind, str) else kind
     rel = kind.path(entity_id)
     raw = _read_existing(program, kind, entity_id)
-    if expected is not None and yamlio.digest(raw) != expected:
-        raise RepoError(f"{rel} changed on disk since it was shown; nothing was written",
-                        hint="reload it and make the change again")
+    if expected is not None:
+        _refuse_changed(rel, raw, expected)
     doc = yamlio.load_rt(raw.decode("utf-8", "replace"), rel)
     if not isinstance(doc, dict):
         raise DataError(f"{rel} does not hold a mapping", hint="fix it with --editor")
@@ -386,6 +385,19 @@ def try_edit(program: Program, kind: Kind | str, entity_id: str, mutate: Callabl
     data = yamlio.to_plain(doc)
     findings = check_entity(program, kind, entity_id, data, index)
     return Draft(kind, entity_id, raw, yamlio.encode_like(yamlio.dump_rt(doc), raw), findings)
+
+
+def refuse_if_changed(program: Program, kind: Kind | str, entity_id: str, expected: str) -> None:
+    """Refuse (raising) when an entity's file no longer has the digest ``expected``,
+    the one it had when the caller showed it."""
+    kind = kinds.get(kind) if isinstance(kind, str) else kind
+    _refuse_changed(kind.path(entity_id), _read_existing(program, kind, entity_id), expected)
+
+
+def _refuse_changed(rel: str, raw: bytes, expected: str) -> None:
+    if yamlio.digest(raw) != expected:
+        raise RepoError(f"{rel} changed on disk since it was shown; nothing was written",
+                        hint="reload it and make the change again")
 
 
 def _read_existing(program: Program, kind: Kind, entity_id: str) -> bytes:
@@ -514,9 +526,8 @@ def remove(program: Program, kind: Kind | str, entity_id: str, *, force: bool = 
     kind = kinds.get(kind) if isinstance(kind, str) else kind
     rel = kind.path(entity_id)
     raw = _read_existing(program, kind, entity_id)
-    if expected is not None and yamlio.digest(raw) != expected:
-        raise RepoError(f"{rel} changed on disk since it was shown; nothing was removed",
-                        hint="look at it again, then remove it if you still mean to")
+    if expected is not None:
+        _refuse_changed(rel, raw, expected)
     refs = references_to(program, kind, entity_id)
     shown = [f"{r.path} ({r.field})" for r in refs]
     if refs and not force:

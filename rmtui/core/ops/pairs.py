@@ -19,7 +19,7 @@ step in one commit (publishing proposals).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,14 @@ from rmtui.core import clock, ids, yamlio
 from rmtui.core.errors import DataError, UsageError
 from rmtui.core.kinds import KINDS, Kind
 from rmtui.core.ops.change import Outcome
-from rmtui.core.ops.entities import Assignment, Draft, _apply, draft_edit, save_drafts
+from rmtui.core.ops.entities import (
+    Assignment,
+    Draft,
+    _apply,
+    draft_edit,
+    refuse_if_changed,
+    save_drafts,
+)
 from rmtui.core.store import Program
 from rmtui.core.validate import Index
 
@@ -58,13 +65,22 @@ STEPS: dict[str, Step] = {s.name: s for s in (
 
 def transition(program: Program, pair_ids: str | Sequence[str], step: str, *,
                by: str | None = None, on: str | None = None, reason: str | None = None,
-               commit: bool = True) -> Outcome:
-    """Take one step for one pair, or for several pairs in one commit."""
+               commit: bool = True, expected: str | Mapping[str, str] | None = None) -> Outcome:
+    """Take one step for one pair, or for several pairs in one commit.
+
+    ``expected`` is the digest of the pair file as the caller showed it (for
+    several pairs: a digest by pair id); the step is refused, and nothing
+    written, if the file changed since.
+    """
     if step not in STEPS:
         raise UsageError(f"unknown step {step!r}", hint="steps are: " + ", ".join(STEPS))
     spec = STEPS[step]
     many = not isinstance(pair_ids, str)
     targets = list(pair_ids) if many else [pair_ids]
+    if many and isinstance(expected, str):
+        raise UsageError("give the expected digest of each pair, by pair id")
+    digests = ({pair_ids: expected} if isinstance(expected, str)
+               else dict(expected or {}))  # type: ignore[dict-item]
     if not targets:
         return Outcome(f"no pairs to {step}", changed=False)
     if spec.needs_side and by not in SIDES:
@@ -79,6 +95,8 @@ def transition(program: Program, pair_ids: str | Sequence[str], step: str, *,
     drafts: list[Draft] = []
     for pair_id in targets:
         ids.check_id(pair_id, "pair id")
+        if digests.get(pair_id) is not None:  # before the status: it may be what changed
+            refuse_if_changed(program, PAIR, pair_id, digests[pair_id])
         current = index.get("pair", pair_id)
         if current is None:
             if program.exists(PAIR, pair_id):
@@ -93,7 +111,8 @@ def transition(program: Program, pair_ids: str | Sequence[str], step: str, *,
         if step == "start":
             _check_ready(program, index, pair_id, current, day)
         mutate = _MUTATIONS[step](current, by, day, reason)
-        drafts.append(draft_edit(program, PAIR, pair_id, mutate, index=index))
+        drafts.append(draft_edit(program, PAIR, pair_id, mutate, index=index,
+                                 expected=digests.get(pair_id)))
     who = f" by the {by}" if spec.needs_side else ""
     if many:
         message = f"pair: {step} {len(targets)} pair{'s' if len(targets) != 1 else ''}"
@@ -297,8 +316,12 @@ def _months_later(day: dt.date, months: int) -> dt.date:
 
 
 def sign_agreement(program: Program, pair_id: str, by: str, *, on: str | None = None,
-                   commit: bool = True) -> Outcome:
-    """Record that one side signed the pair's learning agreement."""
+                   commit: bool = True, expected: str | None = None) -> Outcome:
+    """Record that one side signed the pair's learning agreement.
+
+    ``expected`` is the digest of the agreement file as the caller showed it;
+    the signature is refused, and nothing written, if the file changed since.
+    """
     if by not in SIDES:
         raise UsageError(f"say which side: --by {' or --by '.join(SIDES)}")
     ids.check_id(pair_id, "pair id")
@@ -308,7 +331,8 @@ def sign_agreement(program: Program, pair_id: str, by: str, *, on: str | None = 
         raise UsageError(f"pair {pair_id!r} has no learning agreement", hint=hint)
     day = on or clock.today().isoformat()
     draft = draft_edit(program, AGREEMENT, pair_id,
-                       _assign(Assignment(f"signed.{by}", "set", day), kind=AGREEMENT))
+                       _assign(Assignment(f"signed.{by}", "set", day), kind=AGREEMENT),
+                       expected=expected)
     signed = (yamlio.parse(draft.new_raw, draft.rel).data or {}).get("signed") or {}
     both = all(signed.get(s) for s in SIDES)
     return save_drafts(program, [draft], f"agreement: {pair_id} signed by the {by}",

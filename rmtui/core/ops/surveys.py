@@ -63,7 +63,10 @@ def recipients(program: Program, survey_id: str, *, to: str = "all",
     if audience != "all" and want is not None and want != audience:
         raise UsageError(f"survey {survey_id} is for {audience}s, not {to}",
                          hint="leave out --to, or change the survey's audience")
-    everyone = program.data("participant")
+    # three fields of everyone, from a small cache (not every participant's whole file)
+    everyone = {pid: v for pid, v in
+                program.columns("participant", ("status", "role", "cohort")).items()
+                if v is not None}
     if people is not None:
         chosen = []
         for pid in people:
@@ -72,11 +75,11 @@ def recipients(program: Program, survey_id: str, *, to: str = "all",
                                  hint="`rmtui participant list` shows the participants")
             chosen.append(pid)
     else:
-        chosen = [pid for pid, p in everyone.items()
-                  if p.get("status", "applied") in IN_PROGRAM
-                  and (audience == "all" or p.get("role") == audience)
-                  and (want is None or p.get("role") == want)
-                  and (cohort is None or p.get("cohort") == cohort)]
+        chosen = [pid for pid, (status, role, their_cohort) in everyone.items()
+                  if (status or "applied") in IN_PROGRAM
+                  and (audience == "all" or role == audience)
+                  and (want is None or role == want)
+                  and (cohort is None or their_cohort == cohort)]
     new, already = [], []
     for pid in sorted(set(chosen)):
         (already if program.exists(RESPONSE, f"{survey_id}/{pid}") else new).append(pid)
@@ -183,3 +186,80 @@ def filler(fields: Mapping[str, Any], answers: Mapping[str, Any]):
         for qid, value in answers.items():
             _apply(doc, Assignment(f"answers.{qid}", "set", value), RESPONSE)
     return mutate
+
+
+# --------------------------------------------------------------------------
+# Who has answered what (read only)
+# --------------------------------------------------------------------------
+
+ANSWERED, PENDING, INVALID = "answered", "pending", "invalid"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One person's response to a survey: answered (submitted), pending (sent, not yet
+    answered) or invalid (the file cannot be read; Problems says why)."""
+
+    participant: str
+    status: str
+    sent: str | None
+    submitted: str | None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A survey and the responses present for it."""
+
+    survey: str
+    title: str
+    kind: str
+    audience: str
+    answers: list[Answer]
+
+    def count(self, status: str) -> int:
+        return sum(a.status == status for a in self.answers)
+
+    @property
+    def sent(self) -> int:
+        """Responses present: everyone it was sent to (or who answered without a stub)."""
+        return len(self.answers)
+
+    @property
+    def answered(self) -> int:
+        return self.count(ANSWERED)
+
+    @property
+    def pending(self) -> int:
+        return self.count(PENDING)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def tally(program: Program) -> list[Tally]:
+    """Every survey with its responses, answered or pending, by survey id; responses
+    in the folder of a survey that has no file are listed under that id too."""
+    surveys = program.columns(SURVEY, ("title", "kind", "audience"))
+    by_survey: dict[str, list[Answer]] = {sid: [] for sid in surveys}
+    for rid, values in program.columns(RESPONSE, ("status", "sent", "submitted")).items():
+        sid, pid = rid.split("/", 1)
+        if values is None:
+            answer = Answer(pid, INVALID, None, None)
+        else:
+            status, sent, submitted = values
+            answer = Answer(pid, PENDING if status == "sent" else ANSWERED, _text(sent),
+                            _text(submitted))
+        by_survey.setdefault(sid, []).append(answer)
+    out = []
+    for sid in sorted(by_survey):
+        answers = sorted(by_survey[sid], key=lambda a: a.participant)
+        if sid not in surveys:
+            title, kind, audience = "(no survey file: see Problems)", "", ""
+        elif surveys[sid] is None:
+            title, kind, audience = "(file invalid: see Problems)", "", ""
+        else:
+            title, kind, audience = surveys[sid]
+            title, kind, audience = str(title or sid), str(kind or ""), str(audience or "all")
+        out.append(Tally(sid, title, kind, audience, answers))
+    return out

@@ -19,8 +19,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Static(self.body)
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Static(self.body, markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="yes")
                 yield Button("Cancel (esc)", id="no")
@@ -45,8 +45,8 @@ class AskDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Static(self.prompt)
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Static(self.prompt, markup=False)
             yield Input(self.value, id="answer")
 
     @on(Input.Submitted)

@@ -37,8 +37,8 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(self.form_title, classes="dialog-title")
-            yield Static("", id="error-general", classes="field-error")
+            yield Static(self.form_title, classes="dialog-title", markup=False)
+            yield Static("", id="error-general", classes="field-error", markup=False)
             with VerticalScroll():
                 for f in self.fields:
                     label = f.name + (" *" if f.required else "")
@@ -51,7 +51,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
                                      prompt="(not set)")
                     else:
                         yield Input(value, placeholder=f.help[:60], id=f"field-{f.name}")
-                    yield Static("", id=f"error-{f.name}", classes="field-error")
+                    yield Static("", id=f"error-{f.name}", classes="field-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")

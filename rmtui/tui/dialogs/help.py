@@ -25,10 +25,13 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         title = getattr(self.under, "TITLE_TEXT", "") or "rmtui"
         lines = []
-        for b in self.under.BINDINGS:
+        seen = set()
+        focused = self.under.focused
+        for b in [*self.under.BINDINGS, *(focused.BINDINGS if focused is not None else [])]:
             b = b if isinstance(b, Binding) else Binding(*b)
-            if b.description:
-                lines.append(f"{b.key_display or b.key:<8} {b.description}")
+            if b.description and b.description not in seen:
+                seen.add(b.description)
+                lines.append(f"{self.app.get_key_display(b):<8} {b.description}")
         with VerticalScroll(classes="dialog help"):
             yield Static(f"{title}: keys", classes="dialog-title")
             yield Static("\n".join(lines) or "(no keys of its own)")

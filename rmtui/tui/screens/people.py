@@ -15,7 +15,7 @@ from rmtui.core.errors import RmtuiError
 from rmtui.tui import forms
 from rmtui.tui.dialogs.confirm import ConfirmDialog
 from rmtui.tui.dialogs.form import FormDialog
-from rmtui.tui.screens.base import ProgramScreen
+from rmtui.tui.screens.base import FilteredListScreen
 from rmtui.tui.widgets.vtable import Column, VirtualTable
 
 FIELDS = ("name", "role", "department", "grade", "status")
@@ -44,36 +44,37 @@ def detail_text(pid: str, data: dict) -> str:
     return "\n".join(lines)
 
 
-class PeopleScreen(ProgramScreen):
+class PeopleScreen(FilteredListScreen):
     TITLE_TEXT = "People"
     AUTO_FOCUS = "#people"
-    HELP = ("Type in the filter box to keep rows that contain every word (name, department,\n"
-            "role, status...). Sort with s (next column) and S (reverse). a adds a person,\n"
-            "e edits the selected one, x removes them (refused while pairs or goals refer\n"
-            "to them). Edits are checked before anything is written, and refused if the\n"
-            "file changed on disk since it was shown.")
+    HELP = ("Press / and type to filter: rows that contain every word (name, department, "
+            "role, status...) stay; a letter that is not a key of this screen starts the "
+            "filter too, and esc clears it. Sort with s (next column) and S (reverse). "
+            "a adds a person, e edits the selected one, x removes them (refused while pairs "
+            "or goals refer to them). Edits are checked before anything is written, and "
+            "refused if the file changed on disk since it was shown.")
     BINDINGS = [
-        Binding("slash", "filter", "Filter"),
+        *FilteredListScreen.FILTER_BINDINGS,
         Binding("a", "add", "Add"),
         Binding("e", "edit", "Edit"),
         Binding("x", "remove", "Remove"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.shown: tuple[str, str, dict] | None = None  # id, digest, data
+        self._open_when_loaded: str | None = None  # asked for before the rows came
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
             yield Input(placeholder="filter: type words (name, department, role, status)",
-                        id="filter")
+                        id="filter", select_on_focus=False)
             yield Static("Loading participants…", id="people-count", classes="count")
             with Horizontal():
                 yield VirtualTable(COLUMNS, id="people")
                 with VerticalScroll(id="person-pane", classes="pane"):
-                    yield Static("", id="person")
+                    yield Static("", id="person", markup=False)
         yield Footer()
 
     # -- loading ------------------------------------------------------------------
@@ -88,11 +89,20 @@ class PeopleScreen(ProgramScreen):
         except RmtuiError as e:
             self.app.call_from_thread(self.rapp.show_error, e)
             return
+        except Exception as e:  # a bug: say so rather than show "Loading…" for ever
+            self.app.call_from_thread(self.rapp.show_error, RmtuiError(
+                f"could not load the participants: {type(e).__name__}: {e}",
+                hint="this is a bug in rmtui; `rmtui participant list` may say more"))
+            return
         self.app.call_from_thread(self._show_rows, rows)
 
     def _show_rows(self, rows: list[tuple]) -> None:
         table = self.query_one(VirtualTable)
         table.set_rows(rows)
+        if self._open_when_loaded is not None:
+            table.move_to(self._open_when_loaded)
+            self._open_when_loaded = None
+        self.rapp.loaded()
         self._count()
         if not self.query_one("#filter", Input).has_focus:
             table.focus()
@@ -103,40 +113,8 @@ class PeopleScreen(ProgramScreen):
         text = f"{table.row_count} of {table.total} participants"
         self.query_one("#people-count", Static).update(text)
 
-    # -- filtering --------------------------------------------------------------
-
-    @on(Input.Changed, "#filter")
-    def _filter(self, event: Input.Changed) -> None:
-        self.query_one(VirtualTable).filter(event.value)
+    def after_filter(self) -> None:
         self._count()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.query_one(VirtualTable).focus()
-
-    def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        self.query_one(VirtualTable).focus()
-
-    def on_key(self, event) -> None:
-        """Typing a letter on the table starts the filter with it."""
-        table = self.query_one(VirtualTable)
-        if table.has_focus and event.character and event.character.isalpha() \
-                and event.character.isupper() is False and event.key not in self._keys():
-            box = self.query_one("#filter", Input)
-            box.focus()
-            box.insert_text_at_cursor(event.character)
-            event.stop()
-
-    def _keys(self) -> set[str]:
-        keys = set()
-        for b in [*self.BINDINGS, *VirtualTable.BINDINGS]:
-            keys.update((b.key if isinstance(b, Binding) else b[0]).split(","))
-        return keys
 
     # -- the detail pane ----------------------------------------------------------
 
@@ -170,7 +148,8 @@ class PeopleScreen(ProgramScreen):
             box.value = ""
         table = self.query_one(VirtualTable)
         table.filter("")
-        table.move_to(pid)
+        if not table.move_to(pid) and table.total == 0:
+            self._open_when_loaded = pid  # opened before the first load finished
         table.focus()
 
     # -- changes --------------------------------------------------------------------

@@ -13,11 +13,9 @@ from textual.widgets import Button, Footer, Header, Input, Static
 
 from rmtui.core.errors import RmtuiError
 
-TEXT = """\
-There is no rmtui program here (no program.toml in this folder or above it).
-
-Create a new program from the template, or build the demo: a realistic sample
-program with people, pairs in every status, months of sessions and surveys."""
+TEXT = ("There is no rmtui program here (no program.toml in this folder or above it).\n\n"
+        "Create a new program from the template, or build the demo: a realistic sample "
+        "program with people, pairs in every status, months of sessions and surveys.")
 
 
 class WelcomeScreen(Screen):
