@@ -378,6 +378,46 @@ def test_the_watch_job_reports_changed_files_from_its_child(tmp_path) -> None:
     assert got == [("changed", ["participants/ana.yaml"])]
 
 
+PARENT = """
+import sys, time
+from rmtui.tui import jobs
+for message in jobs.run("dash_test_jobs:slow", "x"):
+    print(message, flush=True)
+"""
+
+
+def test_a_child_leaves_when_its_app_is_killed(test_jobs, tmp_path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE,
+                              text=True, env={**os.environ,
+                                              "PYTHONPATH": os.pathsep.join(
+                                                  [str(tmp_path), *sys.path])})
+    assert parent.stdout.readline().strip() == "('kpis', 1)"  # the child runs
+    children = subprocess.run(["pgrep", "-f", "dash_test_jobs:slow"], capture_output=True,
+                              text=True).stdout.split()
+    assert children
+    parent.send_signal(signal.SIGKILL)  # no chance to clean up
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{c}") and
+                                              "Z" not in _state(c) for c in children):
+        time.sleep(0.05)
+    assert not [c for c in children if os.path.exists(f"/proc/{c}") and "Z" not in _state(c)]
+
+
+def _state(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
 def test_the_jobs_module_imports_no_textual() -> None:
     import subprocess
     import sys
