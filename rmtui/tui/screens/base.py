@@ -37,7 +37,9 @@ class ProgramScreen(Screen):
 
     _stale = False
 
-    def _data_changed(self, _old: int, _new: int) -> None:
+    def _data_changed(self, old: int, new: int) -> None:
+        if old == new:  # Textual calls watchers once, unchanged, when a reactive is
+            return      # first read (reactives are set up lazily): nothing changed
         if self.is_current:
             self.reload()
         else:  # reloaded when shown again, not while out of sight

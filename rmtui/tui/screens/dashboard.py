@@ -282,12 +282,6 @@ class DashboardScreen(ProgramScreen):
 
     # -- loading ------------------------------------------------------------------
 
-    def _data_changed(self, old: int, new: int) -> None:
-        # the app's data_version calls its watchers once, unchanged, when it is first
-        # read (Textual initialises reactives lazily): that is no change to reload for
-        if old != new:
-            super()._data_changed(old, new)
-
     def reload(self) -> None:
         # after the next paint: the placeholders show first, then the loads start
         self.call_after_refresh(self._start_loads)
