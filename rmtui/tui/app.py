@@ -99,6 +99,15 @@ class RmtuiApp(App):
         self.switch_mode("dashboard")
         if self._watching:
             self.watch_files()
+        self.call_after_refresh(self._warm_up)
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        """Import what People needs (core.ops, its validation, 86 ms) in a thread after
+        the first paint, rather than on the event loop when 2 is pressed. Only that:
+        importing every screen here (matching brings numpy) made the first key wait."""
+        import rmtui.core.ops  # noqa: F401
+        import rmtui.tui.screens.people  # noqa: F401
 
     def on_unmount(self) -> None:
         self._stop.set()
