@@ -390,3 +390,18 @@ def test_confidence_per_mentee(prog) -> None:
         ("greta-gran", 2.5, 3.75, 1.25), ("hugo-holm", 3.0, None, None),
         ("jonas-jung", 2.0, 3.0, 1.0)]
     assert (c.n, c.baseline, c.final, c.delta) == (2, 2.25, 3.375, 1.125)
+
+
+def test_last_held_is_each_pairs_last_held_session_up_to_the_day(demo_copy) -> None:
+    import datetime as dt
+
+    from rmtui.core import kpi
+
+    day = dt.date(2027, 3, 1)
+    snap = kpi.snapshot(demo_copy)
+    facts = {r.pair: r.last_session for r in kpi.at_risk(snap, day)}
+    last = kpi.last_held(demo_copy, day)
+    for pair, when in facts.items():
+        assert last.get(pair) == (when.isoformat() if when else None)
+    assert all(v <= day.isoformat() for v in last.values())
+    assert kpi.last_held(demo_copy, dt.date(2000, 1, 1)) == {}

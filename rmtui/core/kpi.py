@@ -999,6 +999,23 @@ def _at_risk(f: Facts, as_of: dt.date, active: list[PairFact]) -> list[AtRisk]:
     return sorted(out, key=lambda r: (-r.days, r.pair))
 
 
+def last_held(program: Program, as_of: dt.date) -> dict[str, str]:
+    """``{pair id: date}`` of each pair's last held session on or before ``as_of``,
+    from two fields of every session (their small cache), not the KPI snapshot."""
+    until = as_of.isoformat()
+    last: dict[str, str] = {}
+    for session_id, cols in program.columns("session", ("date", "status")).items():
+        if cols is None:
+            continue
+        day, status = cols
+        if (status or HELD) != HELD or not isinstance(day, str) or day > until:
+            continue
+        pair = session_id.split("/", 1)[0]
+        if day > last.get(pair, ""):
+            last[pair] = day
+    return last
+
+
 def at_risk(program: Program | Snapshot, as_of: dt.date | str | None = None) -> list[AtRisk]:
     """Active pairs with no session for more than ``at_risk_days``, longest first,
     with the days since their last session (or since they started, without one)."""

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Select, Static
 
-from rmtui.core import clock, ops, values
+from rmtui.core import clock, kpi, ops, values
 from rmtui.core.errors import RmtuiError, UsageError
 from rmtui.core.store import Program
 from rmtui.tui import forms
@@ -55,17 +55,7 @@ def load_rows(program: Program, today: dt.date) -> list[tuple]:
     """One row per pair file, by id; invalid files say so in the status column."""
     pairs = program.columns("pair", PAIR_FIELDS)
     names = program.columns("participant", ("name",))
-    last: dict[str, str] = {}
-    until = today.isoformat()
-    for session_id, cols in program.columns("session", ("date", "status")).items():
-        if cols is None:
-            continue
-        day, status = cols
-        if (status or "held") != "held" or not isinstance(day, str) or day > until:
-            continue
-        pair = session_id.split("/", 1)[0]
-        if day > last.get(pair, ""):
-            last[pair] = day
+    last = kpi.last_held(program, today)
 
     def name(pid: Any) -> str:
         got = names.get(str(pid))
