@@ -241,8 +241,9 @@ class RmtuiApp(App):
         yield SystemCommand("Reload", "Read the program from disk again (ctrl+r)",
                             self.action_reload)
         yield SystemCommand("Help", "Keys of this screen (?)", self.action_help)
-        for binding in screen.BINDINGS:
-            b = binding if isinstance(binding, Binding) else Binding(*binding)
+        from rmtui.tui.screens.base import bindings_of
+
+        for b in bindings_of(screen):
             if b.description:
                 yield SystemCommand(f"{getattr(screen, 'TITLE_TEXT', '')}: {b.description}",
                                     f"key {b.key}", partial(screen.run_action, b.action))

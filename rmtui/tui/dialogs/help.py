@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from rmtui.tui.screens.base import bindings_of
+
 GENERAL = """\
 1-7      Dashboard, People, Matching, Pairs, Surveys, History, Problems
 ctrl+p   command palette: every screen and action by name
@@ -27,8 +29,7 @@ class HelpScreen(ModalScreen[None]):
         lines = []
         seen = set()
         focused = self.under.focused
-        for b in [*self.under.BINDINGS, *(focused.BINDINGS if focused is not None else [])]:
-            b = b if isinstance(b, Binding) else Binding(*b)
+        for b in [*bindings_of(self.under), *bindings_of(focused)]:
             if b.description and b.description not in seen:
                 seen.add(b.description)
                 lines.append(f"{self.app.get_key_display(b):<8} {b.description}")

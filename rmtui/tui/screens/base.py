@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from rmtui.tui.app import RmtuiApp
 
 
+def bindings_of(node: object) -> list[Binding]:
+    """A screen's or widget's own BINDINGS, tuples turned into Binding."""
+    return [b if isinstance(b, Binding) else Binding(*b) for b in getattr(node, "BINDINGS", [])]
+
+
 class ProgramScreen(Screen):
     """A screen over the program; :meth:`reload` runs when its files change."""
 
@@ -111,6 +116,6 @@ class FilteredListScreen(ProgramScreen):
 
     def _keys(self) -> set[str]:
         keys: set[str] = set()
-        for b in [*self.BINDINGS, *VirtualTable.BINDINGS]:
-            keys.update((b.key if isinstance(b, Binding) else b[0]).split(","))
+        for b in [*bindings_of(self), *bindings_of(VirtualTable)]:
+            keys.update(b.key.split(","))
         return keys
