@@ -8,8 +8,8 @@ the app, that stalls its event loop by hundreds of milliseconds on a
 The child is a fresh interpreter (``python -m rmtui.tui.jobs module:function
 args...``), not a fork of the app: forking a process that has threads copies
 whatever locks they held at that moment, and a child that then imports a
-module another thread was importing waits forever. It runs in its own session
-(the terminal's signals, a resize or ctrl+z, are not for it) at a lower
+module another thread was importing waits forever. It runs in its own process
+group (the terminal's signals, a resize or ctrl+z, are not for it) at a lower
 priority, writes each result to its stdout as a length-prefixed pickle
 (``("done",)`` ends the stream), and leaves as soon as its stdin, a pipe from
 the app, ends: when the app is done with it, or is gone. This module imports no Textual: the child
@@ -41,6 +41,7 @@ from rmtui.core.errors import RmtuiError
 TREND_POINTS = 8      # month ends in the dashboard's trend: the last is today
 DUE_WITHIN = 7        # days ahead for "sessions due"
 CHANGES = 8           # commits under "Last changes"
+CHILD_NICENESS = 10   # the app comes first for the CPU: it draws the screen
 
 Send = Callable[[tuple], None]
 
@@ -253,13 +254,18 @@ def run(target: str, *args: str, cancelled: Callable[[], bool] = lambda: False
     here = str(Path(rmtui.__file__).resolve().parent.parent)  # this very rmtui
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
     # the child's stdin is a pipe only this process writes to: when this process ends,
-    # however it ends, the child reads its end and leaves (it is in its own session,
-    # so no hang-up from the terminal would reach it)
+    # however it ends, the child reads its end and leaves (it is in its own process
+    # group, so the terminal's signals do not reach it). Not its own session: Linux
+    # shares the CPU between sessions ("autogroups") before it looks at priorities,
+    # so four children starting in sessions of their own took 3/5 of the machine
+    # from the app, and stalled its event loop, however low their priority.
+    group = {"process_group": 0} if os.name == "posix" else {}
     proc = subprocess.Popen([sys.executable, "-m", "rmtui.tui.jobs", target, *args],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=env, bufsize=0,
-                            start_new_session=True)
+                            stderr=subprocess.DEVNULL, env=env, bufsize=0, **group)
     assert proc.stdout is not None and proc.stdin is not None
+    with contextlib.suppress(OSError, AttributeError):  # from its start, its imports
+        os.setpriority(os.PRIO_PROCESS, proc.pid, CHILD_NICENESS)  # too (POSIX only)
     done = False
     try:
         for message in _frames(proc.stdout, cancelled):
@@ -345,8 +351,6 @@ def main(argv: list[str] | None = None) -> None:
         os._exit(0)
 
     threading.Thread(target=leave_with_the_app, daemon=True).start()
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)  # the app comes first for the CPU: it draws the screen
 
     def send(message: tuple) -> None:
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
