@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -25,6 +26,8 @@ class HelpScreen(ModalScreen[None]):
         self.under = under
 
     def compose(self) -> ComposeResult:
+        # one Static in one scroller: the help opens on the first key pressed, often
+        # while the dashboard is still loading, so it is kept cheap to lay out
         title = getattr(self.under, "TITLE_TEXT", "") or "rmtui"
         lines = []
         seen = set()
@@ -33,15 +36,15 @@ class HelpScreen(ModalScreen[None]):
             if b.description and b.description not in seen:
                 seen.add(b.description)
                 lines.append(f"{self.app.get_key_display(b):<8} {b.description}")
+        text = Text(f"{title}: keys\n\n", style="bold")
+        text.append("\n".join(lines) or "(no keys of its own)", style="not bold")
+        help_text = getattr(self.under, "HELP", "")
+        if help_text:
+            text.append(f"\n\n{help_text}", style="not bold")
+        text.append("\n\nEverywhere\n\n")
+        text.append(f"{GENERAL}\n\nesc closes this help.", style="not bold")
         with VerticalScroll(classes="dialog help"):
-            yield Static(f"{title}: keys", classes="dialog-title")
-            yield Static("\n".join(lines) or "(no keys of its own)")
-            help_text = getattr(self.under, "HELP", "")
-            if help_text:
-                yield Static("\n" + help_text)
-            yield Static("\nEverywhere", classes="dialog-title")
-            yield Static(GENERAL)
-            yield Static("\nesc closes this help.")
+            yield Static(text)
 
     def action_close(self) -> None:
         self.dismiss(None)
