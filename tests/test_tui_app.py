@@ -40,6 +40,49 @@ def test_every_screen_opens_by_its_key_without_error(demo_copy) -> None:
     run(flow())
 
 
+def test_opening_a_screen_does_not_parse_the_css_again(demo_copy) -> None:
+    """Every screen's CSS is read at the start, and a new screen is not restyled with
+    the whole app: a full parse and restyle costs 45 ms on the event loop."""
+    async def flow() -> None:
+        app = make_app(demo_copy.root)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            parses = []
+            reparse = app.stylesheet.reparse
+            app.stylesheet.reparse = lambda: (parses.append(app.current_mode), reparse())[1]
+            for key in "234567":
+                await pilot.press(key)
+                await settle(pilot)
+            assert parses == []
+
+    run(flow())
+
+
+def test_a_screen_first_opened_after_a_theme_change_has_the_new_theme(demo_copy) -> None:
+    async def footer_background(change_first: bool) -> str:
+        app = make_app(demo_copy.root)
+        if change_first:
+            app.theme = "textual-light"
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.theme = "textual-light"
+            await settle(pilot)
+            await pilot.press("4")
+            await settle(pilot)
+            return str(app.screen.query_one("Footer").styles.background)
+
+    async def flow() -> None:
+        dark = make_app(demo_copy.root)
+        async with dark.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            dark_footer = str(dark.screen.query_one("Footer").styles.background)
+        changed = await footer_background(False)
+        assert changed == await footer_background(True)
+        assert changed != dark_footer
+
+    run(flow())
+
+
 def test_help_lists_the_keys_of_the_screen_underneath(demo_copy) -> None:
     async def flow() -> None:
         app = make_app(demo_copy.root)

@@ -56,7 +56,16 @@ def _mode(name: str) -> Callable[[], Screen]:
         import importlib
 
         module = importlib.import_module(f"rmtui.tui.screens.{name}")
-        return module.SCREEN()
+        screen = module.SCREEN()
+        # Textual parses all the app's CSS again, and restyles every widget of every
+        # screen, when a mode's screen is made, in case the theme changed meanwhile
+        # (45 ms, on the event loop, the first time each screen is opened). A new
+        # screen's widgets are styled as they mount, with the current theme: mark
+        # it up to date (if this Textual keeps that count; otherwise nothing changes).
+        count = getattr(screen.app, "_css_update_count", None)
+        if isinstance(count, int) and hasattr(screen, "_css_update_count"):
+            screen._css_update_count = count
+        return screen
 
     return make
 
@@ -64,7 +73,10 @@ def _mode(name: str) -> Callable[[], Screen]:
 class RmtuiApp(App):
     """rmtui's cockpit. ``root`` None opens the welcome screen."""
 
-    CSS_PATH = "app.tcss"
+    # every screen's CSS is read at the start: a screen bringing CSS of its own has
+    # Textual parse all the app's CSS again when it first opens (30-40 ms)
+    CSS_PATH = ["app.tcss", *sorted(f"screens/{p.name}" for p in
+                                    (Path(__file__).parent / "screens").glob("*.tcss"))]
     TITLE = "rmtui"
     MODES = {name: _mode(name) for name, _, _ in SCREENS}
     BINDINGS = [

@@ -239,7 +239,6 @@ class PairList(VirtualTable):
 class DashboardScreen(ProgramScreen):
     TITLE_TEXT = "Dashboard"
     IN_PROCESS = True  # each load in a child process (False: in its worker thread)
-    CSS_PATH = "dashboard.tcss"
     AUTO_FOCUS = "#at-risk"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]

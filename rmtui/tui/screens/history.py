@@ -35,7 +35,6 @@ def row_of(c: Commit) -> tuple:
 class HistoryScreen(ProgramScreen):
     TITLE_TEXT = "History"
     AUTO_FOCUS = "#commits"
-    CSS_PATH = "history.tcss"
     HELP = ("Every change to the program is a git commit, newest first (the most recent "
             f"{LIMIT}). The selected commit's diff shows below: added lines start with +, "
             "removed lines with -. Made says whether rmtui made the commit or a person did "

@@ -292,7 +292,6 @@ class WhyDialog(ModalScreen[None]):
 
 class MatchingScreen(ProgramScreen):
     TITLE_TEXT = "Matching"
-    CSS_PATH = "matching.tcss"
     AUTO_FOCUS = "#proposals"
     HELP = ("r runs a match suggestion in the background; r again starts over, esc stops "
             "it. Proposals lists every pair of the run: new ones, kept ones (existing "

@@ -351,7 +351,6 @@ def check_step(fields: list[FieldSpec], texts: dict[str, str]) -> dict[str, str]
 class PairsScreen(FilteredListScreen):
     TITLE_TEXT = "Pairs"
     AUTO_FOCUS = "#pairs"
-    CSS_PATH = "pairs.tcss"
     HELP = ("The pairs, and beside them the selected pair: its agreement (signed by whom, "
             "its cadence), its goals and their progress, and its story in time order, as "
             "`rmtui pair show` tells it. f shows one status at a time; typing a letter (or /) "

@@ -74,7 +74,6 @@ def editor_command() -> list[str]:
 class ProblemsScreen(ProgramScreen):
     TITLE_TEXT = "Problems"
     AUTO_FOCUS = "#problems"
-    CSS_PATH = "problems.tcss"
     HELP = ("What `rmtui validate` finds: broken YAML, values the schema refuses, references "
             "to people or pairs that do not exist, broken pairing rules. The list is checked "
             "again whenever the program changes (here or on disk). enter opens the entity of "

@@ -70,7 +70,6 @@ def survey_line(t: surveys.Tally, unsent: int | None) -> str:
 class SurveysScreen(ProgramScreen):
     TITLE_TEXT = "Surveys"
     AUTO_FOCUS = "#surveys"
-    CSS_PATH = "surveys.tcss"
     HELP = ("Each survey with the responses present: sent (a stub or an answer), answered "
             "(submitted) and not answered (pending). The lower list is the people of the "
             "selected survey; p shows only those who have not answered. enter on a survey "
