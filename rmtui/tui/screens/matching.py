@@ -396,12 +396,14 @@ class MatchingScreen(ProgramScreen):
                 self.app.call_from_thread(self._progress, token, stage, fraction)
 
         try:
-            sug = suggest(program, pins=sorted(pins), exclude=sorted(exclude), progress=progress)
-            roles = {}
-            if exclude:
-                cols = program.columns("participant", ("role",))
-                roles = {pid: (cols.get(pid) or (None,))[0] for pid in exclude}
-            run = build_run(sug, roles, pins, exclude)
+            with self.rapp.loading():
+                sug = suggest(program, pins=sorted(pins), exclude=sorted(exclude),
+                              progress=progress)
+                roles = {}
+                if exclude:
+                    cols = program.columns("participant", ("role",))
+                    roles = {pid: (cols.get(pid) or (None,))[0] for pid in exclude}
+                run = build_run(sug, roles, pins, exclude)
         except _Cancelled:
             return
         except RmtuiError as e:

@@ -413,7 +413,8 @@ class PairsScreen(FilteredListScreen):
     @work(thread=True, exclusive=True, group="pairs", exit_on_error=False)
     def _load(self) -> None:
         try:
-            rows = load_rows(self.program, clock.today())
+            with self.rapp.loading():
+                rows = load_rows(self.program, clock.today())
         except RmtuiError as e:
             self.app.call_from_thread(self.rapp.show_error, e)
             return

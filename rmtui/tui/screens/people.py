@@ -85,7 +85,8 @@ class PeopleScreen(FilteredListScreen):
     @work(thread=True, exclusive=True, group="people", exit_on_error=False)
     def _load(self) -> None:
         try:
-            rows = rows_of(self.program.columns("participant", FIELDS))
+            with self.rapp.loading():
+                rows = rows_of(self.program.columns("participant", FIELDS))
         except RmtuiError as e:
             self.app.call_from_thread(self.rapp.show_error, e)
             return
