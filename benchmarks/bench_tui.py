@@ -13,19 +13,24 @@ run first), each run in a fresh process:
   Then key 2: the People table ready with every participant, and the filter's
   keystroke latency (a word typed a key at a time; each key from being written
   to the terminal to the first frame drawn after the table was filtered).
+  Then the other screens, one after the other (keys 4, 5, 6, 7): from the key
+  until the screen has shown what it loaded; and Matching (key 3, then ``r``):
+  a whole suggestion run from ``r`` until its proposals are shown.
 * **Event-loop stalls.** A task on the app's event loop sleeps 10 ms over and
   over and records how late each wake-up is, and the CPU time the process used
   meanwhile (a late wake-up with little of it: the machine was busy with other
   work). The worst is given for the start-up (before the first paint: Textual
   composing the app), the dashboard's loading (first paint to every part in,
-  plus 1 s), People's loading and the typing. ``--why`` adds one run per size in which a thread samples
-  every thread's stack, and names what ran during each stall over 50 ms.
+  plus 1 s), People's loading, the typing, and each other screen (from its key
+  until 0.5 s after it showed what it loaded). ``--why`` adds one run per size
+  in which a thread samples every thread's stack, and names what ran during
+  each stall over 50 ms.
 * **The same without the file watcher** (``RmtuiApp(root, watch=False)``; the
   watcher is a child process, ``rmtui.tui.jobs.watch_job``), run alternately
   with the above, to show what the watcher's start costs; and without the
-  watcher and without
-  typing ``?``, to show the dashboard's loading alone (opening the help the
-  first time is part of the stall after the first paint otherwise).
+  watcher and without typing ``?``, to show the dashboard's loading alone
+  (opening the help the first time is part of the stall after the first paint
+  otherwise).
 * **Headless.** The same app under Textual's ``run_test`` (no terminal): the
   first dashboard frame composed, and a key (``d``) handled.
 * **A virtual table against Textual's DataTable**, each alone in an app, with
@@ -63,6 +68,14 @@ TYPED = "operations"      # typed into People's filter, one key at a time
 KEY_GAP = 0.25            # seconds between typed keys (each is answered well before)
 TICK = 0.010              # the stall probe's sleep
 TIMEOUT = 60.0
+PARTS = ("_show_kpis", "_show_pairs", "_show_sparks", "_show_problems", "_show_changes")
+OTHER_SCREENS = (  # key, mode, the method that shows what the screen loaded, label
+    ("4", "pairs", "_show_rows", "Pairs"),
+    ("5", "surveys", "_show", "Surveys"),
+    ("6", "history", "_show_commits", "History"),
+    ("7", "problems", "_show", "Problems"),
+    ("3", "matching", "_run_done", "Matching run"),  # 3, then r: a whole suggestion
+)
 
 
 # --------------------------------------------------------------------------
@@ -158,14 +171,20 @@ def child_app(root: Path, report: Path, *, headless: bool, why: bool,
         if mode == "dashboard":
             from rmtui.tui.screens.dashboard import DashboardScreen as D
 
-            for name in ("_show_kpis", "_show_pairs", "_show_sparks", "_show_problems",
-                         "_show_changes"):
+            for name in PARTS:
                 _hook(D, name, events[name])
             # tell the benchmark when every part is in (the trend comes last)
             _hook(D, "_show_sparks", [], when=lambda args: report.with_suffix(".in").touch()
                   or True)
             if threads:  # for comparison: everything computed in the worker threads
                 D.IN_PROCESS = False
+        elif mode in {m for _, m, _, _ in OTHER_SCREENS}:
+            import importlib
+
+            shown = next(name for _, m, name, _ in OTHER_SCREENS if m == mode)
+            cls = importlib.import_module(f"rmtui.tui.screens.{mode}").SCREEN
+            _hook(cls, shown, events[mode],  # and tell the benchmark, as for the trend
+                  when=lambda args: report.with_suffix(f".{mode}").touch() or True)
         elif mode == "people":
             from rmtui.tui.screens.people import PeopleScreen as P
 
@@ -209,7 +228,7 @@ def child_app(root: Path, report: Path, *, headless: bool, why: bool,
                         raise SystemExit(f"d did not focus the due list: {app.focused}")
                     await asyncio.sleep(0.002)
                 result["key"] = time.time()
-                while not events["_show_sparks"] or not events["_show_problems"]:
+                while not all(events[name] for name in PARTS):  # every part shown
                     await asyncio.sleep(0.01)
                 await pilot.pause()
         else:
@@ -370,8 +389,9 @@ def _worst(samples: list, start: float, end: float) -> tuple[float, float, float
 
 
 def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = True,
-                 ask_help: bool = True) -> dict:
-    """One run of `rmtui tui` in a pseudo-terminal; the figures of one run."""
+                 ask_help: bool = True, screens: bool = False) -> dict:
+    """One run of `rmtui tui` in a pseudo-terminal; the figures of one run (with
+    ``screens``, also of opening the other screens one after the other)."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         argv = [sys.executable, __file__, "--child", "app", str(root), str(report)]
@@ -405,11 +425,26 @@ def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = Tr
             keys.append(term.send(ch))
             term.drain(KEY_GAP)
         term.drain(0.5)
+        opened = []  # (label, key sent, when what the screen shows was asked for)
+        if screens:
+            term.send("\r")  # from the filter back to the table, where keys are keys
+            term.drain(0.3)
+            for key, mode, _, label in OTHER_SCREENS:
+                sent = asked = term.send(key)
+                if mode == "matching":
+                    term.drain(0.5)
+                    asked = term.send("r")
+                deadline = time.time() + TIMEOUT
+                while not report.with_suffix(f".{mode}").exists():
+                    if time.time() > deadline:
+                        raise SystemExit(f"{label}: nothing shown in {TIMEOUT:.0f} s")
+                    term.drain(0.02)
+                term.drain(1.0)  # past the window (ready + 0.5 s): the next key, or
+                opened.append((label, mode, sent, asked))  # quitting, is not in it
         term.finish()
         child = json.loads(report.read_text())
     ev = child["events"]
-    filled = max(ev[name][0] for name in ("_show_kpis", "_show_pairs", "_show_sparks",
-                                          "_show_problems", "_show_changes"))
+    filled = max(ev[name][0] for name in PARTS)
     frames = sorted(ev["frame"])
     latencies = []
     counts = sorted(child["counts"])
@@ -436,8 +471,14 @@ def run_terminal(root: Path, people: int, *, why: bool = False, watch: bool = Tr
         "keys": [k - t0 for k in keys],
         "t0": t0,
     }
+    for label, mode, sent, asked in opened:
+        ready = min(t for t in ev[mode] if t >= asked)
+        out[f"{label} ready"] = ready - asked
+        out[f"stall, {label}"] = _worst(samples, sent, ready + 0.5)
     if why:
-        out["why"] = explain(child, t0, keys[-1] + 0.5)
+        end = max([keys[-1] + 0.5, *(min(t for t in ev[m] if t >= a) + 0.5
+                                     for _, m, _, a in opened)])
+        out["why"] = explain(child, t0, end)
     return out
 
 
@@ -450,8 +491,7 @@ def run_headless(root: Path, *, threads: bool = False) -> dict:
         child = json.loads(report.read_text())
     ev = child["events"]
     frames = sorted(ev["frame"])
-    filled = max(ev[name][0] for name in ("_show_kpis", "_show_pairs", "_show_sparks",
-                                          "_show_problems", "_show_changes"))
+    filled = max(ev[name][0] for name in PARTS)
     return {"first paint": frames[0] - started, "interactive": child["key"] - started,
             "every part in": filled - started,
             "stall, start-up": _worst(child["samples"], started, frames[0]),
@@ -516,7 +556,7 @@ def bench_size(n: int, runs: int, why: bool) -> None:
     terminal, unwatched, keyless = [], [], []
     for i in range(runs):  # alternately, so all see the same machine
         print(f"  terminal runs {i + 1}/{runs} ...", file=sys.stderr, flush=True)
-        terminal.append(run_terminal(root, n))
+        terminal.append(run_terminal(root, n, screens=True))
         unwatched.append(run_terminal(root, n, watch=False))
         keyless.append(run_terminal(root, n, watch=False, ask_help=False))
     headless, threaded = [], []
@@ -527,7 +567,8 @@ def bench_size(n: int, runs: int, why: bool) -> None:
     goal = 1.0 if n <= 1000 else 2.0
     steps = [_result(f"terminal: {k}", [r[k] for r in terminal])
              for k in ("first paint", "interactive", "KPIs shown", "every part in",
-                       "People ready", "filter keystroke", "filter keystroke max")]
+                       "People ready", "filter keystroke", "filter keystroke max",
+                       *(f"{label} ready" for *_, label in OTHER_SCREENS))]
     steps += [_result(f"terminal, no file watcher: {k}", [r[k] for r in unwatched])
               for k in ("first paint", "interactive", "KPIs shown", "every part in")]
     steps += [_result(f"headless: {k}", [r[k] for r in headless])
@@ -547,7 +588,8 @@ def bench_size(n: int, runs: int, why: bool) -> None:
         print(f"    {label:<46} {statistics.median(v[0] for v in vals) * 1000:5.0f} ms "
               f"{worst[0] * 1000:6.0f} ms ({worst[2] * 1000:3.0f} ms CPU)  {verdict}")
 
-    for key in ("stall, start-up", "stall, dashboard", "stall, People", "stall, typing"):
+    for key in ("stall, start-up", "stall, dashboard", "stall, People", "stall, typing",
+                *(f"stall, {label}" for *_, label in OTHER_SCREENS)):
         stalls(f"terminal, {key[7:]}", terminal, key)
     for key in ("stall, start-up", "stall, dashboard"):
         stalls(f"terminal, no file watcher, {key[7:]}", unwatched, key)
@@ -558,7 +600,7 @@ def bench_size(n: int, runs: int, why: bool) -> None:
     stalls("headless, loads in threads, dashboard", threaded, "stall")
     if why:
         print("\n  stalls over 50 ms in one sampled run (time from start, length, what ran):")
-        r = run_terminal(root, n, why=True)
+        r = run_terminal(root, n, why=True, screens=True)
         print("\n".join(r["why"]) or "    none")
     if n >= 10_000:
         print(f"\n  {n:,} People rows in a table alone in an app (headless), to the first idle:")
