@@ -545,7 +545,7 @@ def warm(root: Path, people: int) -> None:
 
     for args in (["kpi"], ["validate"], ["participant", "list"]):
         run_command([*RMTUI, "-C", str(root), *args], env=_env(), check=False)
-    run_terminal(root, people)
+    run_terminal(root, people, screens=True)  # every screen's caches too
 
 
 def bench_size(n: int, runs: int, why: bool) -> None:
