@@ -112,7 +112,8 @@ def test_adding_with_a_mistake_shows_it_beside_the_field_and_writes_nothing(demo
             await settle(pilot)
             form = app.screen
             assert isinstance(form, FormDialog)
-            form.query_one("#field-name", Input).value = "Zoë Tester"
+            await pilot.press(*"Zoë", "space", *"Tester")  # typed: the name has the focus
+            assert form.query_one("#field-name", Input).value == "Zoë Tester"
             form.query_one("#field-grade", Input).value = "senior"  # not a number
             form.query_one("#field-joined", Input).value = "2027-13-45"  # not a date
             await pilot.press("ctrl+s")

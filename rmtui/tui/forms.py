@@ -91,15 +91,27 @@ def _by_field(findings, errors: dict[str, str]) -> dict[str, str]:
 
 
 def check_add(program: Program, kind: str, texts: dict[str, str]) -> tuple[dict, dict[str, str]]:
-    """``(data, problems by field)`` for a new entity; empty problems mean it can be added."""
+    """``(data, problems by field)`` for a new entity; empty problems mean it can be added.
+
+    Every field is checked at once: one that cannot be read says so, and the rest
+    go through ``prepare_new`` as they are (a blank name, which the id is made from,
+    is said beside the name, and the rest are checked under a stand-in)."""
+    from rmtui.core import kinds
+
     data, errors = parse_texts(kind, texts)
-    if errors:
-        return data, errors
+    k = kinds.get(kind)
+    checked = dict(data)
+    if k.title and k.title not in data and k.title not in errors and "id" not in data:
+        errors[k.title] = f"needed: the {k.name}'s id is made from it"
+        checked[k.title] = k.name
     try:
-        _, _, findings = prepare_new(program, kind, data)
+        _, _, findings = prepare_new(program, kind, checked)
     except RmtuiError as e:
-        return data, {GENERAL: e.message}
-    return data, _by_field(findings, {})
+        errors.setdefault(GENERAL, e.message)
+        return data, errors
+    for key, text in _by_field(findings, {}).items():
+        errors.setdefault(key, text)  # a field that could not be read says that first
+    return data, errors
 
 
 def assignments_of(kind: str, texts: dict[str, str], before: dict[str, str]

@@ -56,6 +56,11 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
 
+    def on_mount(self) -> None:
+        # the first field, not the scroller around the fields: typing goes in at once
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
     def collect(self) -> dict[str, str]:
         out = {}
         for f in self.fields:
