@@ -290,3 +290,19 @@ def test_snapshot_add_form_with_errors(snap_compare, demo_copy) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(demo_copy.root), terminal_size=SIZE, run_before=before)
+
+
+def test_the_add_check_says_every_problem_at_once_a_blank_name_beside_the_name(
+        demo_copy) -> None:
+    from rmtui.core.store import Program
+    from rmtui.tui import forms
+
+    _, errors = forms.check_add(Program(demo_copy.root), "participant",
+                                {"name": " ", "role": "mentor", "grade": "senior",
+                                 "email": "not-an-address"})
+    assert errors["name"].startswith("needed")
+    assert "whole number" in errors["grade"]
+    assert "email" in errors
+    _, errors = forms.check_add(Program(demo_copy.root), "participant",
+                                {"name": "Zoë Tester", "role": "mentor", "grade": "2"})
+    assert errors == {}
