@@ -285,3 +285,15 @@ def test_the_watcher_looks_at_program_files_only() -> None:
                 "participants/a.yaml~", ".git/index", ".rmtui/cache/participant.pickle",
                 ".git/refs/heads/main.yaml"):
         assert not is_program_file(rel), rel
+
+
+def test_as_error_keeps_our_errors_words_os_errors_and_names_a_bug() -> None:
+    from rmtui.core.errors import UsageError
+    from rmtui.tui.app import as_error
+
+    ours = UsageError("no such pair", hint="see `rmtui pair list`")
+    assert as_error(ours, "loading", "report it") is ours
+    disk = as_error(PermissionError(13, "Permission denied", "pairs/x.yaml"), "loading", "h")
+    assert disk.message == "[Errno 13] Permission denied: 'pairs/x.yaml'" and disk.hint is None
+    bug = as_error(KeyError("status"), "could not load", "report it")
+    assert (bug.message, bug.hint) == ("could not load: KeyError: 'status'", "report it")

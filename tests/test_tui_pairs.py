@@ -351,3 +351,23 @@ def test_snapshot_the_log_session_dialog(snap_compare, demo_copy) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(demo_copy.root), terminal_size=SIZE, run_before=run_before)
+
+
+def test_a_bug_while_loading_the_pairs_is_said_not_left_loading(demo_copy, monkeypatch) -> None:
+    from rmtui.tui.screens import pairs
+
+    def broken(program, today):
+        raise KeyError("status")
+
+    monkeypatch.setattr(pairs, "load_rows", broken)
+
+    async def flow() -> None:
+        app = make_app(demo_copy.root)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("4")
+            await settle(pilot)
+            shown = [n.message for n in app._notifications]
+            assert any("could not load the pairs: KeyError" in m and "rmtui pair list" in m
+                       for m in shown), shown
+
+    run(flow())

@@ -52,6 +52,17 @@ def describe_changes(paths: list[str]) -> str:
     return f"{shown}{more} changed."
 
 
+def as_error(e: Exception, doing: str, hint: str) -> RmtuiError:
+    """What a worker shows for what it caught: an RmtuiError as it is, an OSError in its
+    own words, anything else (a bug in rmtui) named after what was ``doing``, with
+    ``hint`` (where to see more) rather than a traceback or a screen stuck loading."""
+    if isinstance(e, RmtuiError):
+        return e
+    if isinstance(e, OSError):
+        return RmtuiError(str(e))
+    return RmtuiError(f"{doing}: {type(e).__name__}: {e}", hint=hint)
+
+
 def _mode(name: str) -> Callable[[], Screen]:
     def make() -> Screen:
         import importlib
@@ -216,17 +227,10 @@ class RmtuiApp(App):
     def _op_worker(self, call: Callable[[], Any], done: Callable[[Any], None] | None) -> None:
         try:
             out = call()
-        except RmtuiError as e:
-            self.call_from_thread(self.show_error, e)
-            return
-        except OSError as e:
-            self.call_from_thread(self.show_error, RmtuiError(str(e)))
-            return
-        except Exception as e:  # a bug: say so; the program is left as the op left it
-            self.call_from_thread(self.show_error, RmtuiError(
-                f"internal error: {type(e).__name__}: {e}",
-                hint="this is a bug in rmtui; `rmtui validate` checks the program; "
-                     "please report it"))
+        except Exception as e:  # the program is left as the op left it
+            self.call_from_thread(self.show_error, as_error(
+                e, "internal error", "this is a bug in rmtui; `rmtui validate` checks the "
+                "program; please report it"))
             return
         self.call_from_thread(self._op_done, out, done)
 

@@ -32,6 +32,7 @@ from textual.widgets import (
 from textual.worker import get_current_worker
 
 from rmtui.core.errors import RmtuiError
+from rmtui.tui.app import as_error
 from rmtui.tui.dialogs.confirm import ConfirmDialog
 from rmtui.tui.messages import OpenEntity
 from rmtui.tui.screens.base import ProgramScreen
@@ -244,13 +245,10 @@ class WhyDialog(ModalScreen[None]):
 
         try:
             found = why_unmatched(self.program, self.person, suggestion=self.suggestion)
-        except RmtuiError as e:
-            self.app.call_from_thread(self._failed, e)
-            return
         except Exception as e:  # noqa: BLE001 - said in the dialog, not a traceback
-            self.app.call_from_thread(self._failed, RmtuiError(
-                f"{type(e).__name__}: {e}",
-                hint=f"`rmtui match why-unmatched {self.person}` shows the whole error"))
+            self.app.call_from_thread(self._failed, as_error(
+                e, "cannot say why",
+                f"`rmtui match why-unmatched {self.person}` shows the whole error"))
             return
         found = priced_first(found)
         rows = [(w.candidate, w.outcome, "" if w.score is None else f"{w.score:.4f}",
@@ -406,13 +404,9 @@ class MatchingScreen(ProgramScreen):
                 run = build_run(sug, roles, pins, exclude)
         except _Cancelled:
             return
-        except RmtuiError as e:
-            self.app.call_from_thread(self._run_failed, token, e)
-            return
         except Exception as e:  # noqa: BLE001 - a bug must not leave the screen "Running"
-            self.app.call_from_thread(self._run_failed, token, RmtuiError(
-                f"matching failed: {type(e).__name__}: {e}",
-                hint="run `rmtui match suggest` to see the whole error"))
+            self.app.call_from_thread(self._run_failed, token, as_error(
+                e, "matching failed", "run `rmtui match suggest` to see the whole error"))
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._run_done, token, run)

@@ -25,6 +25,7 @@ from rmtui.core import clock, kpi, ops, values
 from rmtui.core.errors import RmtuiError, UsageError
 from rmtui.core.store import Program
 from rmtui.tui import forms
+from rmtui.tui.app import as_error
 from rmtui.tui.dialogs.confirm import AskDialog, ConfirmDialog
 from rmtui.tui.dialogs.form import FormDialog
 from rmtui.tui.forms import GENERAL, FieldSpec
@@ -415,8 +416,10 @@ class PairsScreen(FilteredListScreen):
         try:
             with self.rapp.loading():
                 rows = load_rows(self.program, clock.today())
-        except RmtuiError as e:
-            self.app.call_from_thread(self.rapp.show_error, e)
+        except Exception as e:  # a bug too is said, rather than "Loading pairs…" for ever
+            self.app.call_from_thread(self.rapp.show_error, as_error(
+                e, "could not load the pairs",
+                "this is a bug in rmtui; `rmtui pair list` may say more"))
             return
         self.app.call_from_thread(self._show_rows, rows)
 

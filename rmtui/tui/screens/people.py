@@ -13,6 +13,7 @@ from textual.widgets import Footer, Header, Input, Static
 from rmtui.core import ops
 from rmtui.core.errors import RmtuiError
 from rmtui.tui import forms
+from rmtui.tui.app import as_error
 from rmtui.tui.dialogs.confirm import ConfirmDialog
 from rmtui.tui.dialogs.form import FormDialog
 from rmtui.tui.screens.base import FilteredListScreen
@@ -87,13 +88,10 @@ class PeopleScreen(FilteredListScreen):
         try:
             with self.rapp.loading():
                 rows = rows_of(self.program.columns("participant", FIELDS))
-        except RmtuiError as e:
-            self.app.call_from_thread(self.rapp.show_error, e)
-            return
-        except Exception as e:  # a bug: say so rather than show "Loading…" for ever
-            self.app.call_from_thread(self.rapp.show_error, RmtuiError(
-                f"could not load the participants: {type(e).__name__}: {e}",
-                hint="this is a bug in rmtui; `rmtui participant list` may say more"))
+        except Exception as e:
+            self.app.call_from_thread(self.rapp.show_error, as_error(
+                e, "could not load the participants",
+                "this is a bug in rmtui; `rmtui participant list` may say more"))
             return
         self.app.call_from_thread(self._show_rows, rows)
 
