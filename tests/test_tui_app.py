@@ -3,7 +3,6 @@ the welcome screen outside a program, and `rmtui serve`."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import subprocess
@@ -14,15 +13,11 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Static
-from tui_kit import SIZE, make_app, settle
+from tui_kit import SIZE, make_app, run, settle
 
 from rmtui.tui.app import RmtuiApp, describe_changes
 from rmtui.tui.dialogs.help import HelpScreen
 from rmtui.tui.widgets.vtable import VirtualTable
-
-
-def run(coro) -> None:
-    asyncio.run(coro)
 
 
 def test_every_screen_opens_by_its_key_without_error(demo_copy) -> None:

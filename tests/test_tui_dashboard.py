@@ -4,13 +4,12 @@ that core computes for the same program, opening a pair, and how it looks at
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 import shutil
 
 import pytest
-from tui_kit import SIZE, commits, make_app, settle
+from tui_kit import SIZE, commits, make_app, run, settle
 
 from rmtui.core import kpi, ops, validate
 from rmtui.core.store import Program
@@ -26,9 +25,6 @@ def kpi_lines(app) -> dict[str, str]:
     lines = table.render().plain.split("\n")
     return {spec.name: line for spec, line in zip(kpi.CATALOGUE, lines[1:], strict=False)}
 
-
-def run(coro) -> None:
-    asyncio.run(coro)
 
 
 # --------------------------------------------------------------------------

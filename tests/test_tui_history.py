@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from rich.text import Text
 from textual.widgets import Static
-from tui_kit import SIZE, clean, commits, make_app, settle
+from tui_kit import SIZE, clean, commits, make_app, run, settle, text_of
 
 from rmtui.core import ops
 from rmtui.tui.dialogs.confirm import ConfirmDialog
@@ -20,12 +18,6 @@ PID = "charlotte-hughes"
 REL = f"participants/{PID}.yaml"
 
 
-def run(coro) -> None:
-    asyncio.run(coro)
-
-
-def _text(widget: Static) -> str:
-    return str(widget.render())
 
 
 def _edit(program) -> str:
@@ -52,7 +44,7 @@ def test_the_log_and_the_selected_commits_diff(demo_copy) -> None:
             assert first[0] == sha[:10]
             assert first[2] == f"participant: edit {PID} (grade)"
             assert first[4] == "rmtui"
-            count = _text(app.screen.query_one("#history-count", Static))
+            count = text_of(app.screen.query_one("#history-count", Static))
             assert count.startswith("3 commits, newest first")
             assert f"u undoes: participant: edit {PID} (grade)" in count
             diff = app.screen.query_one(TextLines).plain

@@ -7,7 +7,7 @@ import asyncio
 import threading
 
 import yaml
-from tui_kit import SIZE, clean, commits, make_app, settle
+from tui_kit import SIZE, clean, commits, make_app, settle, text_of
 
 from rmtui.core.matching import suggest, why_unmatched
 from rmtui.core.store import Program
@@ -15,10 +15,6 @@ from rmtui.tui.dialogs.confirm import ConfirmDialog
 from rmtui.tui.screens import matching
 from rmtui.tui.screens.matching import EXCLUDED_REASON, ExcludeDialog, MatchingScreen, WhyDialog
 from rmtui.tui.widgets.vtable import VirtualTable
-
-
-def _text(widget) -> str:
-    return str(widget.render())
 
 
 def _pair_files(root) -> dict[str, dict]:
@@ -53,7 +49,7 @@ def test_run_pin_and_write_the_proposals_in_one_commit(demo_copy) -> None:
             await settle(pilot)
             screen = app.screen
             assert isinstance(screen, MatchingScreen)
-            assert "press r to run" in _text(screen.query_one("#status"))
+            assert "press r to run" in text_of(screen.query_one("#status"))
             assert screen.query_one("#proposals", VirtualTable).total == 0  # nothing ran
 
             screen = await _run(pilot)
@@ -62,8 +58,8 @@ def test_run_pin_and_write_the_proposals_in_one_commit(demo_copy) -> None:
             assert table.total == len(expected.pairs) == 27
             assert {(r[1], r[2]) for r in screen.run.proposal_rows} == \
                 {(p.mentor, p.mentee) for p in expected.pairs}
-            assert "27 pairs (8 new, 19 kept)" in _text(screen.query_one("#status"))
-            pane = _text(screen.query_one("#detail"))
+            assert "27 pairs (8 new, 19 kept)" in text_of(screen.query_one("#status"))
+            pane = text_of(screen.query_one("#detail"))
             assert "Hard rules" in pane and "ok   roles" in pane  # explained in a worker
 
             row = _to_row(screen, "new")
@@ -72,7 +68,7 @@ def test_run_pin_and_write_the_proposals_in_one_commit(demo_copy) -> None:
             pin = (row[1], row[2])
             assert screen.pins == {pin}
             assert table.cursor_row[4] == "pinned"
-            assert f"Pinned: {row[1]} > {row[2]}" in _text(screen.query_one("#inputs"))
+            assert f"Pinned: {row[1]} > {row[2]}" in text_of(screen.query_one("#inputs"))
 
             screen = await _run(pilot)  # the pin goes into the next run
             assert pin in screen.run.suggestion.pins
@@ -87,7 +83,7 @@ def test_run_pin_and_write_the_proposals_in_one_commit(demo_copy) -> None:
             await pilot.press("y")
             await settle(pilot)
             assert isinstance(app.screen, MatchingScreen)
-            assert "Written: proposed 8 pairs" in _text(screen.query_one("#status"))
+            assert "Written: proposed 8 pairs" in text_of(screen.query_one("#status"))
 
         after = _pair_files(root)
         new = {k: v for k, v in after.items() if k not in before_files}
@@ -117,7 +113,7 @@ def test_why_unmatched_lists_each_candidate_with_the_reason(demo_copy) -> None:
             assert people.has_focus and people.total == len(sug.unmatched) == 5
             first = sug.unmatched[0]
             assert people.cursor_key == first.id
-            assert "matched better elsewhere" in _text(screen.query_one("#detail"))
+            assert "matched better elsewhere" in text_of(screen.query_one("#detail"))
 
             await pilot.press("enter")
             await settle(pilot)
@@ -131,7 +127,7 @@ def test_why_unmatched_lists_each_candidate_with_the_reason(demo_copy) -> None:
             assert priced and shown[:len(priced)] == priced  # alternatives with a price first
             found = matching.priced_first(found)
             assert shown[0][4] == found[0].message and "changing that: total score" in shown[0][4]
-            assert _text(dialog.query_one("#why-detail")).startswith(
+            assert text_of(dialog.query_one("#why-detail")).startswith(
                 f"{found[0].candidate} ({found[0].outcome}): ")
             await pilot.press("escape")
             await settle(pilot)
@@ -157,7 +153,7 @@ def test_an_excluded_person_leaves_the_next_run_and_comes_back(demo_copy) -> Non
             await pilot.press("e")  # the mentee
             await settle(pilot)
             assert screen.excluded == {row[2]}
-            assert "not in this run yet" in _text(screen.query_one("#inputs"))
+            assert "not in this run yet" in text_of(screen.query_one("#inputs"))
             await pilot.press("w")  # the run no longer matches what is shown: refused
             await settle(pilot)
             assert isinstance(app.screen, MatchingScreen)
@@ -204,7 +200,7 @@ def test_a_second_r_while_running_starts_over(demo_copy, monkeypatch) -> None:
             await pilot.press("r")
             await pilot.pause()
             screen = app.screen
-            assert screen.running and "Running: loading" in _text(screen.query_one("#status"))
+            assert screen.running and "Running: loading" in text_of(screen.query_one("#status"))
             await pilot.press("r")
             await pilot.pause()
             gate.set()
@@ -243,7 +239,7 @@ def test_a_failed_run_says_why_and_a_change_on_disk_marks_the_run_old(demo_copy,
             await settle(pilot)
             screen = app.screen
             assert not screen.running and screen.run is None
-            assert "press r to run" in _text(screen.query_one("#status"))
+            assert "press r to run" in text_of(screen.query_one("#status"))
             shown = [n.message for n in app._notifications]
             assert any("pin x:y breaks [grade]" in m and "hint: unpin it" in m for m in shown)
 
@@ -251,7 +247,7 @@ def test_a_failed_run_says_why_and_a_change_on_disk_marks_the_run_old(demo_copy,
             screen = await _run(pilot)
             app.data_version += 1  # what the app does when files change on disk
             await settle(pilot)
-            assert "program changed since this run" in _text(screen.query_one("#status"))
+            assert "program changed since this run" in text_of(screen.query_one("#status"))
 
     asyncio.run(flow())
 

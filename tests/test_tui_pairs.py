@@ -3,10 +3,8 @@ steps of its life from the keyboard, each checked by the file and the commit it 
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.widgets import Input, Select, Static
-from tui_kit import SIZE, clean, commits, make_app, settle
+from tui_kit import SIZE, clean, commits, make_app, run, settle
 
 from rmtui.core import ops, yamlio
 from rmtui.tui.dialogs.form import FormDialog
@@ -18,9 +16,6 @@ ACTIVE = "adebayo-oyedeji--paula-ruiz"       # active, agreement signed by both,
 PROPOSED = "charlotte-hughes--loic-hebert"   # proposed, accepted by no one, no agreement
 ACCEPTED = "axel-nystrom--zofia-gorska"      # accepted by both, agreement signed by both
 
-
-def run(coro) -> None:
-    asyncio.run(coro)
 
 
 def data(root, rel: str) -> dict:

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from textual.widgets import Input, Static
-from tui_kit import SIZE, clean, commits, make_app, settle
+from tui_kit import SIZE, clean, commits, make_app, run, settle, text_of
 
 from rmtui.core import yamlio
 from rmtui.tui.dialogs.confirm import ConfirmDialog
 from rmtui.tui.dialogs.form import FormDialog
 from rmtui.tui.widgets.vtable import VirtualTable
-
-
-def run(coro) -> None:
-    asyncio.run(coro)
-
-
-def _text(widget: Static) -> str:
-    return str(widget.render())
 
 
 async def _open_people(pilot) -> VirtualTable:
@@ -41,7 +31,7 @@ def test_people_lists_every_participant_and_filters_as_you_type(demo_copy) -> No
             assert 0 < table.row_count < 60
             roles = {table.row(i)[2] for i in range(table.row_count)}
             assert roles == {"mentor"}
-            assert _text(app.screen.query_one("#people-count", Static)).startswith(
+            assert text_of(app.screen.query_one("#people-count", Static)).startswith(
                 f"{table.row_count} of 60")
             await pilot.press("escape")
             assert table.row_count == 60
@@ -94,7 +84,7 @@ def test_sorting_by_column_and_the_detail_pane(demo_copy) -> None:
             await pilot.press("down")
             await settle(pilot)
             pid = table.cursor_key
-            pane = _text(app.screen.query_one("#person", Static))
+            pane = text_of(app.screen.query_one("#person", Static))
             assert pane.startswith(pid)
             assert f"name: {demo_copy.get('participant', pid)['name']}" in pane
 
@@ -119,16 +109,16 @@ def test_adding_with_a_mistake_shows_it_beside_the_field_and_writes_nothing(demo
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is form  # still open: nothing was saved
-            assert "grade" in _text(form.query_one("#error-grade", Static))
-            assert _text(form.query_one("#error-joined", Static))
-            assert not _text(form.query_one("#error-name", Static))
+            assert "grade" in text_of(form.query_one("#error-grade", Static))
+            assert text_of(form.query_one("#error-joined", Static))
+            assert not text_of(form.query_one("#error-name", Static))
             # the role is required: the schema's own message shows beside nothing but the form
             form.query_one("#field-grade", Input).value = "2"
             form.query_one("#field-joined", Input).value = ""
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is form
-            assert "role" in _text(form.query_one("#error-general", Static)) + _text(
+            assert "role" in text_of(form.query_one("#error-general", Static)) + text_of(
                 form.query_one("#error-role", Static))
 
     run(flow())
@@ -214,7 +204,7 @@ def test_an_edit_of_a_file_changed_on_disk_since_shown_is_refused(demo_copy) -> 
             await settle(pilot)
             form = app.screen
             assert isinstance(form, FormDialog)
-            assert "changed on disk since it was shown" in _text(
+            assert "changed on disk since it was shown" in text_of(
                 form.query_one("#error-general", Static))
 
     run(flow())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shlex
 import sys
 import time
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Static
-from tui_kit import SIZE, clean, commits, make_app, settle
+from tui_kit import SIZE, clean, commits, make_app, run, settle, text_of
 
 from rmtui.tui.screens import people
 from rmtui.tui.screens.people import PeopleScreen
@@ -21,12 +20,6 @@ PID = "charlotte-hughes"  # not the first participant, so opening her moves the 
 REL = f"participants/{PID}.yaml"
 
 
-def run(coro) -> None:
-    asyncio.run(coro)
-
-
-def _text(widget: Static) -> str:
-    return str(widget.render())
 
 
 def _break(root: Path) -> str:
@@ -58,7 +51,7 @@ def test_a_file_broken_on_disk_shows_up_and_enter_opens_the_person(demo_copy,
         async with app.run_test(size=SIZE) as pilot:
             table = await _open(pilot)
             assert table.total == 0
-            assert _text(app.screen.query_one("#problems-count", Static)).startswith(
+            assert text_of(app.screen.query_one("#problems-count", Static)).startswith(
                 "No problems:")
             line = _break(root)
             app.data_version += 1  # what the file watcher does when the file changes
@@ -67,9 +60,9 @@ def test_a_file_broken_on_disk_shows_up_and_enter_opens_the_person(demo_copy,
             where, severity, rule, message = table.row(0)
             assert (severity, where.split(":")[:2], rule) == ("error", [REL, line], "schema")
             assert "retired" in message
-            assert _text(app.screen.query_one("#problems-count", Static)).startswith(
+            assert text_of(app.screen.query_one("#problems-count", Static)).startswith(
                 "1 error, 0 warnings in ")
-            pane = _text(app.screen.query_one("#problem", Static))
+            pane = text_of(app.screen.query_one("#problem", Static))
             assert pane.startswith(f"{REL}:{line}:")
             assert f"enter: open participant {PID}" in pane
             await pilot.press("enter")
@@ -111,7 +104,7 @@ def test_e_opens_editor_at_the_line_and_reloads_when_it_closes(demo_copy, tmp_pa
             assert log.read_text(encoding="utf-8") == f"+{line} {root / REL}\n"
             assert app.data_version > version  # reloaded
             assert table.total == 0
-            assert _text(app.screen.query_one("#problems-count", Static)).startswith(
+            assert text_of(app.screen.query_one("#problems-count", Static)).startswith(
                 "No problems:")
 
     run(flow())

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 import yaml
 from textual.widgets import Static
-from tui_kit import SIZE, clean, commits, make_app, settle
+from tui_kit import SIZE, clean, commits, make_app, run, settle, text_of
 
 from rmtui.core.ops import surveys
 from rmtui.tui.messages import OpenEntity
@@ -20,12 +19,6 @@ ANSWERS = {"confidence-tools": 4, "confidence-social": 4, "confidence-data": 3,
            "confidence-ways-of-working": 4}
 
 
-def run(coro) -> None:
-    asyncio.run(coro)
-
-
-def _text(widget: Static) -> str:
-    return str(widget.render())
 
 
 def _on_disk(root: Path) -> dict[str, tuple[int, int, int]]:
@@ -65,7 +58,7 @@ def test_counts_per_survey_and_the_people_of_the_selected_one(demo_copy) -> None
             assert shown == counted
             assert table.row(0)[:3] == ("baseline", "Baseline self-assessment", "baseline")
             assert table.row(0)[6] == "95%"
-            line = _text(app.screen.query_one("#survey-line", Static))
+            line = text_of(app.screen.query_one("#survey-line", Static))
             assert line.startswith("baseline: sent to 42, 40 answered, 2 not answered")
             assert people.total == 42
             statuses = {people.row(i)[0]: people.row(i)[3] for i in range(people.row_count)}
@@ -77,7 +70,7 @@ def test_counts_per_survey_and_the_people_of_the_selected_one(demo_copy) -> None
             await pilot.press("p")
             await settle(pilot)
             assert [people.row(i)[0] for i in range(people.row_count)] == pending
-            assert "showing only those not answered" in _text(
+            assert "showing only those not answered" in text_of(
                 app.screen.query_one("#survey-line", Static))
             # another survey
             await pilot.press("down")
@@ -101,7 +94,7 @@ def test_the_confidence_delta_and_its_n(demo_copy) -> None:
         app = make_app(demo_copy.root)
         async with app.run_test(size=SIZE) as pilot:
             await _open(pilot)
-            text = _text(app.screen.query_one("#confidence", Static))
+            text = text_of(app.screen.query_one("#confidence", Static))
             assert text == (f"Confidence delta {kpi.rounded(c.delta, 2, sign=True)} "
                             f"({kpi.rounded(c.baseline, 2)} before, "
                             f"{kpi.rounded(c.final, 2)} after; n = 3 mentees with both)")

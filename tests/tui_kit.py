@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from pathlib import Path
 
@@ -11,6 +12,16 @@ from textual.widgets import Input
 from rmtui.tui.app import RmtuiApp
 
 SIZE = (80, 24)  # the smallest terminal the app promises to work in; snapshots use it
+
+
+def run(coro) -> None:
+    """Run one test flow (``async with app.run_test() ...``) to its end."""
+    asyncio.run(coro)
+
+
+def text_of(widget) -> str:
+    """What a widget shows, as plain text."""
+    return str(widget.render())
 
 
 def make_app(root: Path | None) -> RmtuiApp:
