@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Static
-from tui_kit import SIZE, make_app, run, settle
+from tui_kit import SIZE, make_app, press, run, settle
 
 from rmtui.tui.app import RmtuiApp, describe_changes
 from rmtui.tui.dialogs.help import HelpScreen
@@ -26,11 +26,9 @@ def test_every_screen_opens_by_its_key_without_error(demo_copy) -> None:
         async with app.run_test(size=SIZE) as pilot:
             for key, mode in zip("1234567", ("dashboard", "people", "matching", "pairs",
                                              "surveys", "history", "problems"), strict=True):
-                await pilot.press(key)
-                await settle(pilot)
+                await press(pilot, key)
                 assert app.current_mode == mode
-            await pilot.press("2")
-            await settle(pilot)
+            await press(pilot, "2")
 
     run(flow())
 
@@ -46,8 +44,7 @@ def test_opening_a_screen_does_not_parse_the_css_again(demo_copy) -> None:
             reparse = app.stylesheet.reparse
             app.stylesheet.reparse = lambda: (parses.append(app.current_mode), reparse())[1]
             for key in "234567":
-                await pilot.press(key)
-                await settle(pilot)
+                await press(pilot, key)
             assert parses == []
 
     run(flow())
@@ -62,8 +59,7 @@ def test_a_screen_first_opened_after_a_theme_change_has_the_new_theme(demo_copy)
             await settle(pilot)
             app.theme = "textual-light"
             await settle(pilot)
-            await pilot.press("4")
-            await settle(pilot)
+            await press(pilot, "4")
             return str(app.screen.query_one("Footer").styles.background)
 
     async def flow() -> None:
@@ -82,10 +78,8 @@ def test_help_lists_the_keys_of_the_screen_underneath(demo_copy) -> None:
     async def flow() -> None:
         app = make_app(demo_copy.root)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("2")
-            await settle(pilot)
-            await pilot.press("question_mark")
-            await settle(pilot)
+            await press(pilot, "2")
+            await press(pilot, "question_mark")
             assert isinstance(app.screen, HelpScreen)
             text = "\n".join(str(s.render()) for s in app.screen.query(Static))
             assert "People: keys" in text and "Add" in text and "Remove" in text
@@ -100,21 +94,18 @@ def test_the_command_palette_reaches_every_screen_and_the_screens_actions(demo_c
     async def flow() -> None:
         app = make_app(demo_copy.root)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("2")
-            await settle(pilot)
+            await press(pilot, "2")
             titles = [c.title for c in app.get_system_commands(app.screen)]
             for screen in ("Dashboard", "People", "Matching", "Pairs", "Surveys", "History",
                            "Problems"):
                 assert f"Go to {screen}" in titles
             assert "People: Add" in titles and "People: Remove" in titles
             # and it works through the palette itself
-            await pilot.press("ctrl+p")
-            await settle(pilot)
+            await press(pilot, "ctrl+p")
             for ch in "go to history":
                 await pilot.press("space" if ch == " " else ch)
             await pilot.pause(0.5)
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             assert app.current_mode == "history"
 
     run(flow())
@@ -127,8 +118,7 @@ def test_a_file_changed_underneath_is_noticed_reloaded_and_named(demo_copy) -> N
     async def flow() -> None:
         app = RmtuiApp(demo_copy.root, watch=True)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("2")
-            await settle(pilot)
+            await press(pilot, "2")
             table = app.screen.query_one(VirtualTable)
             assert table.row(0)[0] == pid
             await pilot.pause(0.5)  # the watcher is up
@@ -183,10 +173,8 @@ def test_snapshot_welcome(snap_compare, tmp_path: Path) -> None:
 
 def test_snapshot_help(snap_compare, demo_copy) -> None:
     async def before(pilot) -> None:
-        await pilot.press("2")
-        await settle(pilot)
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await press(pilot, "2")
+        await press(pilot, "question_mark")
 
     assert snap_compare(make_app(demo_copy.root), terminal_size=SIZE, run_before=before)
 

@@ -9,7 +9,7 @@ import os
 import shutil
 
 import pytest
-from tui_kit import SIZE, commits, make_app, run, settle
+from tui_kit import SIZE, commits, make_app, press, run, settle
 
 from rmtui.core import kpi, ops, validate
 from rmtui.core.store import Program
@@ -152,8 +152,7 @@ def test_enter_on_an_at_risk_pair_opens_it_in_pairs(demo_copy, monkeypatch) -> N
             table = app.screen.query_one("#at-risk", PairList)
             assert table.has_focus
             assert table.cursor_key == first
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             assert app.current_mode == "pairs"
             assert opened == [("pair", first)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.text import Text
 from textual.widgets import Static
-from tui_kit import SIZE, clean, commits, make_app, run, settle, text_of
+from tui_kit import SIZE, clean, commits, make_app, press, run, text_of
 
 from rmtui.core import ops
 from rmtui.tui.dialogs.confirm import ConfirmDialog
@@ -26,8 +26,7 @@ def _edit(program) -> str:
 
 
 async def _open(pilot) -> VirtualTable:
-    await pilot.press("6")
-    await settle(pilot)
+    await press(pilot, "6")
     assert isinstance(pilot.app.screen, HistoryScreen)
     return pilot.app.screen.query_one("#commits", VirtualTable)
 
@@ -52,8 +51,7 @@ def test_the_log_and_the_selected_commits_diff(demo_copy) -> None:
             assert "-grade: 3\n+grade: 5\n" in diff  # the markers stay: readable without colour
             assert f"{REL} (changed)" in diff
             # the next commit's diff when the cursor moves; enter moves into the diff
-            await pilot.press("down")
-            await settle(pilot)
+            await press(pilot, "down")
             diff = app.screen.query_one(TextLines).plain
             assert diff.startswith("demo: 60 participants")
             assert "agreements/" in diff and " (added)\n@@ -0,0 +1," in diff
@@ -76,14 +74,12 @@ def test_undo_asks_naming_the_commit_then_reverts_it_with_a_new_commit(demo_copy
         async with app.run_test(size=SIZE) as pilot:
             table = await _open(pilot)
             await pilot.press("down")  # undo is about rmtui's last change, wherever the cursor
-            await pilot.press("u")
-            await settle(pilot)
+            await press(pilot, "u")
             dialog = app.screen
             assert isinstance(dialog, ConfirmDialog)
             assert dialog.title_text == f"Undo {sha[:10]}?"
             assert f"participant: edit {PID} (grade)" in dialog.body
-            await pilot.press("y")
-            await settle(pilot)
+            await press(pilot, "y")
             assert isinstance(app.screen, HistoryScreen)
             assert table.total == 4
             assert table.cursor == 0  # on the new commit
@@ -106,11 +102,9 @@ def test_cancelled_undo_writes_nothing(demo_copy) -> None:
         app = make_app(demo_copy.root)
         async with app.run_test(size=SIZE) as pilot:
             await _open(pilot)
-            await pilot.press("u")
-            await settle(pilot)
+            await press(pilot, "u")
             assert isinstance(app.screen, ConfirmDialog)
-            await pilot.press("escape")
-            await settle(pilot)
+            await press(pilot, "escape")
             assert isinstance(app.screen, HistoryScreen)
 
     run(flow())
@@ -125,14 +119,12 @@ def test_undo_is_refused_when_another_change_came_in_meanwhile(demo_copy) -> Non
         app = make_app(demo_copy.root)
         async with app.run_test(size=SIZE) as pilot:
             await _open(pilot)
-            await pilot.press("u")
-            await settle(pilot)
+            await press(pilot, "u")
             assert isinstance(app.screen, ConfirmDialog)
             # another rmtui (or the CLI) changes the program while the dialog is open
             ops.edit(demo_copy, "participant", PID, [ops.Assignment("grade", "set", 4)])
             before = commits(demo_copy.root)
-            await pilot.press("y")
-            await settle(pilot)
+            await press(pilot, "y")
             messages = [n.message for n in app._notifications]
             assert any("not the one shown; nothing was undone" in m for m in messages)
             assert commits(demo_copy.root) == before
@@ -167,8 +159,7 @@ def test_snapshot_history(snap_compare, demo_copy, size) -> None:
     _edit(demo_copy)
 
     async def before(pilot) -> None:
-        await pilot.press("6")
-        await settle(pilot)
+        await press(pilot, "6")
 
     assert snap_compare(make_app(demo_copy.root), terminal_size=size, run_before=before)
 
@@ -177,9 +168,7 @@ def test_snapshot_undo_dialog(snap_compare, demo_copy) -> None:
     _edit(demo_copy)
 
     async def before(pilot) -> None:
-        await pilot.press("6")
-        await settle(pilot)
-        await pilot.press("u")
-        await settle(pilot)
+        await press(pilot, "6")
+        await press(pilot, "u")
 
     assert snap_compare(make_app(demo_copy.root), terminal_size=SIZE, run_before=before)

@@ -7,7 +7,7 @@ import asyncio
 import threading
 
 import yaml
-from tui_kit import SIZE, clean, commits, make_app, settle, text_of
+from tui_kit import SIZE, clean, commits, make_app, press, settle, text_of
 
 from rmtui.core.matching import suggest, why_unmatched
 from rmtui.core.store import Program
@@ -22,8 +22,7 @@ def _pair_files(root) -> dict[str, dict]:
 
 
 async def _run(pilot) -> MatchingScreen:
-    await pilot.press("r")
-    await settle(pilot)
+    await press(pilot, "r")
     screen = pilot.app.screen
     assert isinstance(screen, MatchingScreen) and screen.run is not None
     return screen
@@ -45,8 +44,7 @@ def test_run_pin_and_write_the_proposals_in_one_commit(demo_copy) -> None:
     async def flow() -> None:
         app = make_app(root)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("3")
-            await settle(pilot)
+            await press(pilot, "3")
             screen = app.screen
             assert isinstance(screen, MatchingScreen)
             assert "press r to run" in text_of(screen.query_one("#status"))
@@ -63,8 +61,7 @@ def test_run_pin_and_write_the_proposals_in_one_commit(demo_copy) -> None:
             assert "Hard rules" in pane and "ok   roles" in pane  # explained in a worker
 
             row = _to_row(screen, "new")
-            await pilot.press("p")
-            await settle(pilot)
+            await press(pilot, "p")
             pin = (row[1], row[2])
             assert screen.pins == {pin}
             assert table.cursor_row[4] == "pinned"
@@ -77,11 +74,9 @@ def test_run_pin_and_write_the_proposals_in_one_commit(demo_copy) -> None:
             to_write = {(p.mentor, p.mentee) for p in screen.run.suggestion.to_write}
             assert pin in to_write and len(to_write) == 8
 
-            await pilot.press("w")
-            await settle(pilot)
+            await press(pilot, "w")
             assert isinstance(app.screen, ConfirmDialog)
-            await pilot.press("y")
-            await settle(pilot)
+            await press(pilot, "y")
             assert isinstance(app.screen, MatchingScreen)
             assert "Written: proposed 8 pairs" in text_of(screen.query_one("#status"))
 
@@ -115,8 +110,7 @@ def test_why_unmatched_lists_each_candidate_with_the_reason(demo_copy) -> None:
             assert people.cursor_key == first.id
             assert "matched better elsewhere" in text_of(screen.query_one("#detail"))
 
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             dialog = app.screen
             assert isinstance(dialog, WhyDialog) and dialog.person == first.id
             found = why_unmatched(Program(root), first.id, suggestion=suggest(Program(root)))
@@ -129,8 +123,7 @@ def test_why_unmatched_lists_each_candidate_with_the_reason(demo_copy) -> None:
             assert shown[0][4] == found[0].message and "changing that: total score" in shown[0][4]
             assert text_of(dialog.query_one("#why-detail")).startswith(
                 f"{found[0].candidate} ({found[0].outcome}): ")
-            await pilot.press("escape")
-            await settle(pilot)
+            await press(pilot, "escape")
             assert app.screen is screen
         assert clean(root)
 
@@ -147,8 +140,7 @@ def test_an_excluded_person_leaves_the_next_run_and_comes_back(demo_copy) -> Non
             await pilot.press("3")
             screen = await _run(pilot)
             row = _to_row(screen, "new")
-            await pilot.press("x")
-            await settle(pilot)
+            await press(pilot, "x")
             assert isinstance(app.screen, ExcludeDialog)
             await pilot.press("e")  # the mentee
             await settle(pilot)
@@ -161,12 +153,10 @@ def test_an_excluded_person_leaves_the_next_run_and_comes_back(demo_copy) -> Non
             screen = await _run(pilot)
             assert row[2] not in {p.mentee for p in screen.run.suggestion.pairs}
             assert screen.run.reasons[row[2]] == ("mentee", EXCLUDED_REASON)
-            await pilot.press("t")
-            await settle(pilot)
+            await press(pilot, "t")
             screen.query_one("#unmatched", VirtualTable).move_to(row[2])
             await pilot.press("x")  # include them again
-            await pilot.press("r")
-            await settle(pilot)
+            await press(pilot, "r")
             assert screen.excluded == set() and row[2] in {
                 p.mentee for p in screen.run.suggestion.pairs}
         assert commits(root) == before and clean(root)
@@ -235,8 +225,7 @@ def test_a_failed_run_says_why_and_a_change_on_disk_marks_the_run_old(demo_copy,
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("3")
             monkeypatch.setattr(core, "suggest", refuse)
-            await pilot.press("r")
-            await settle(pilot)
+            await press(pilot, "r")
             screen = app.screen
             assert not screen.running and screen.run is None
             assert "press r to run" in text_of(screen.query_one("#status"))
@@ -265,8 +254,7 @@ def test_summary_fits_a_line_of_80_columns(demo_copy) -> None:
 def test_snapshot_a_run_with_a_pair_selected(snap_compare, demo_copy) -> None:
     async def run_before(pilot) -> None:
         await pilot.press("3")
-        await pilot.press("r")
-        await settle(pilot)
+        await press(pilot, "r")
         for _ in range(4):
             await pilot.press("down")
         await settle(pilot)
@@ -277,11 +265,8 @@ def test_snapshot_a_run_with_a_pair_selected(snap_compare, demo_copy) -> None:
 def test_snapshot_why_unmatched(snap_compare, demo_copy) -> None:
     async def run_before(pilot) -> None:
         await pilot.press("3")
-        await pilot.press("r")
-        await settle(pilot)
-        await pilot.press("u")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "r")
+        await press(pilot, "u")
+        await press(pilot, "enter")
 
     assert snap_compare(make_app(demo_copy.root), terminal_size=SIZE, run_before=run_before)

@@ -4,7 +4,7 @@ steps of its life from the keyboard, each checked by the file and the commit it 
 from __future__ import annotations
 
 from textual.widgets import Input, Select, Static
-from tui_kit import SIZE, clean, commits, make_app, run, settle
+from tui_kit import SIZE, clean, commits, make_app, press, run, settle
 
 from rmtui.core import ops, yamlio
 from rmtui.tui.dialogs.form import FormDialog
@@ -23,8 +23,7 @@ def data(root, rel: str) -> dict:
 
 
 async def open_pairs(pilot, pair: str | None = None) -> PairsScreen:
-    await pilot.press("4")
-    await settle(pilot)
+    await press(pilot, "4")
     screen = pilot.app.screen
     assert isinstance(screen, PairsScreen)
     if pair is not None:
@@ -87,8 +86,7 @@ def test_the_list_by_status_and_the_pair_beside_it(demo_copy) -> None:
             await settle(pilot)
             assert table.row_count == 17
             await pilot.press("z")  # a letter no key uses starts the filter
-            await pilot.press(*"ofia")
-            await settle(pilot)
+            await press(pilot, *"ofia")
             assert screen.query_one("#filter", Input).value == "zofia"
             assert table.row_count == 0  # zofia's pair is accepted, not active
             await pilot.press("escape")
@@ -152,22 +150,19 @@ def test_log_a_session(demo_copy) -> None:
         app = make_app(root)
         async with app.run_test(size=SIZE) as pilot:
             await open_pairs(pilot, ACTIVE)
-            await pilot.press("l")
-            await settle(pilot)
+            await press(pilot, "l")
             form = app.screen
             assert isinstance(form, FormDialog)
             assert form.query_one("#field-date", Input).value == "2027-03-01"
             assert form.query_one("#field-duration_minutes", Input).value == "45"  # the agreement's
             await fill(pilot, {"duration_minutes": "abc"}, typed=("duration_minutes",))
-            await pilot.press("ctrl+s")
-            await settle(pilot)
+            await press(pilot, "ctrl+s")
             assert app.screen is form  # refused beside the field, nothing written
             assert "not a whole number" in str(form.query_one("#error-duration_minutes").render())
             await fill(pilot, {"duration_minutes": "50", "rating_mentor": "4", "rating_mentee": "5",
                                "mode": "video", "topics": "Copilot, Teams",
                                "summary": "Tried Copilot on real mail"})
-            await pilot.press("ctrl+s")
-            await settle(pilot)
+            await press(pilot, "ctrl+s")
             assert isinstance(app.screen, type(app.screen)) and app.screen is not form
 
     run(go())
@@ -189,16 +184,13 @@ def test_pause_then_resume(demo_copy) -> None:
         app = make_app(root)
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_pairs(pilot, ACTIVE)
-            await pilot.press("p")
-            await settle(pilot)
+            await press(pilot, "p")
             await fill(pilot, {"reason": "on leave"}, typed=("reason",))
-            await pilot.press("ctrl+s")
-            await settle(pilot)
+            await press(pilot, "ctrl+s")
             assert data(root, rel)["status"] == "paused"
             assert screen.shown is not None and screen.shown.status == "paused"
             assert "PAUSED since 2027-03-01" in pane_text(screen)
-            await pilot.press("r")
-            await settle(pilot)
+            await press(pilot, "r")
             assert screen.shown is not None and screen.shown.status == "active"
 
     run(go())
@@ -219,27 +211,20 @@ def test_accept_fill_in_sign_and_start(demo_copy) -> None:
         app = make_app(root)
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_pairs(pilot, PROPOSED)
-            await pilot.press("a")
-            await settle(pilot)
+            await press(pilot, "a")
             assert app.screen.query_one("#field-by", Select).value == "mentee"  # the one left
-            await pilot.press("ctrl+s")
-            await settle(pilot)
-            await pilot.press("n")
-            await settle(pilot)
+            await press(pilot, "ctrl+s")
+            await press(pilot, "n")
             assert app.screen.query_one("#field-frequency", Select).value == "biweekly"
             await fill(pilot, {"frequency": "weekly"})
-            await pilot.press("ctrl+s")
-            await settle(pilot)
-            await pilot.press("g")
-            await settle(pilot)
+            await press(pilot, "ctrl+s")
+            await press(pilot, "g")
             assert app.screen.query_one("#field-by", Select).value == "mentor"
-            await pilot.press("ctrl+s")
-            await settle(pilot)
+            await press(pilot, "ctrl+s")
             ops.sign_agreement(demo_copy, PROPOSED, "mentee")  # someone else, elsewhere
             app.action_reload()
             await settle(pilot)
-            await pilot.press("t")
-            await settle(pilot)
+            await press(pilot, "t")
             assert screen.shown is not None and screen.shown.status == "active"
 
     run(go())
@@ -263,10 +248,8 @@ def test_end_asks_why(demo_copy) -> None:
         app = make_app(root)
         async with app.run_test(size=SIZE) as pilot:
             await open_pairs(pilot, ACTIVE)
-            await pilot.press("x")
-            await settle(pilot)
-            await pilot.press(*"moved abroad", "enter")
-            await settle(pilot)
+            await press(pilot, "x")
+            await press(pilot, *"moved abroad", "enter")
 
     run(go())
     pair = data(root, f"pairs/{ACTIVE}.yaml")
@@ -282,8 +265,7 @@ def test_a_refused_start_says_why_and_writes_nothing(demo_copy) -> None:
         app = make_app(root)
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_pairs(pilot, PROPOSED)
-            await pilot.press("t")
-            await settle(pilot)
+            await press(pilot, "t")
             said = notes(app)
             assert f"pair {PROPOSED} cannot start yet:" in said
             assert "the mentor has not accepted the pair" in said
@@ -314,10 +296,8 @@ def test_a_pair_changed_on_disk_since_it_was_shown_is_refused(demo_copy) -> None
         async with app.run_test(size=SIZE) as pilot:
             await open_pairs(pilot, ACTIVE)
             path.write_text(path.read_text().replace("status: active", "status: paused"))
-            await pilot.press("c")
-            await settle(pilot)
-            await pilot.press("y")
-            await settle(pilot)
+            await press(pilot, "c")
+            await press(pilot, "y")
             assert f"pairs/{ACTIVE}.yaml changed on disk since it was shown; nothing was " \
                 "written" in notes(app)
 
@@ -342,8 +322,7 @@ def test_snapshot_a_pair_selected(snap_compare, demo_copy) -> None:
 def test_snapshot_the_log_session_dialog(snap_compare, demo_copy) -> None:
     async def run_before(pilot) -> None:
         await open_pairs(pilot, ACTIVE)
-        await pilot.press("l")
-        await settle(pilot)
+        await press(pilot, "l")
 
     assert snap_compare(make_app(demo_copy.root), terminal_size=SIZE, run_before=run_before)
 
@@ -359,8 +338,7 @@ def test_a_bug_while_loading_the_pairs_is_said_not_left_loading(demo_copy, monke
     async def flow() -> None:
         app = make_app(demo_copy.root)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("4")
-            await settle(pilot)
+            await press(pilot, "4")
             shown = [n.message for n in app._notifications]
             assert any("could not load the pairs: KeyError" in m and "rmtui pair list" in m
                        for m in shown), shown

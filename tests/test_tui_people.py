@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Input, Static
-from tui_kit import SIZE, clean, commits, make_app, run, settle, text_of
+from tui_kit import SIZE, clean, commits, make_app, press, run, settle, text_of
 
 from rmtui.core import yamlio
 from rmtui.tui.dialogs.confirm import ConfirmDialog
@@ -13,8 +13,7 @@ from rmtui.tui.widgets.vtable import VirtualTable
 
 
 async def _open_people(pilot) -> VirtualTable:
-    await pilot.press("2")
-    await settle(pilot)
+    await press(pilot, "2")
     return pilot.app.screen.query_one(VirtualTable)
 
 
@@ -81,8 +80,7 @@ def test_sorting_by_column_and_the_detail_pane(demo_copy) -> None:
             assert keys == sorted(keys)
             await pilot.press("S")
             assert [table.row(i)[0] for i in range(table.row_count)] == sorted(keys, reverse=True)
-            await pilot.press("down")
-            await settle(pilot)
+            await press(pilot, "down")
             pid = table.cursor_key
             pane = text_of(app.screen.query_one("#person", Static))
             assert pane.startswith(pid)
@@ -98,16 +96,14 @@ def test_adding_with_a_mistake_shows_it_beside_the_field_and_writes_nothing(demo
         app = make_app(demo_copy.root)
         async with app.run_test(size=SIZE) as pilot:
             await _open_people(pilot)
-            await pilot.press("a")
-            await settle(pilot)
+            await press(pilot, "a")
             form = app.screen
             assert isinstance(form, FormDialog)
             await pilot.press(*"Zoë", "space", *"Tester")  # typed: the name has the focus
             assert form.query_one("#field-name", Input).value == "Zoë Tester"
             form.query_one("#field-grade", Input).value = "senior"  # not a number
             form.query_one("#field-joined", Input).value = "2027-13-45"  # not a date
-            await pilot.press("ctrl+s")
-            await settle(pilot)
+            await press(pilot, "ctrl+s")
             assert app.screen is form  # still open: nothing was saved
             assert "grade" in text_of(form.query_one("#error-grade", Static))
             assert text_of(form.query_one("#error-joined", Static))
@@ -115,8 +111,7 @@ def test_adding_with_a_mistake_shows_it_beside_the_field_and_writes_nothing(demo
             # the role is required: the schema's own message shows beside nothing but the form
             form.query_one("#field-grade", Input).value = "2"
             form.query_one("#field-joined", Input).value = ""
-            await pilot.press("ctrl+s")
-            await settle(pilot)
+            await press(pilot, "ctrl+s")
             assert app.screen is form
             assert "role" in text_of(form.query_one("#error-general", Static)) + text_of(
                 form.query_one("#error-role", Static))
@@ -134,8 +129,7 @@ def test_adding_a_valid_person_writes_one_file_in_one_commit(demo_copy) -> None:
         app = make_app(demo_copy.root)
         async with app.run_test(size=SIZE) as pilot:
             table = await _open_people(pilot)
-            await pilot.press("a")
-            await settle(pilot)
+            await press(pilot, "a")
             form = app.screen
             form.query_one("#field-name", Input).value = "Zoë Tester"
             form.query_one("#field-role").value = "mentor"
@@ -170,8 +164,7 @@ def test_editing_changes_only_the_fields_touched_in_one_commit(demo_copy) -> Non
         async with app.run_test(size=SIZE) as pilot:
             table = await _open_people(pilot)
             assert table.cursor_key == pid
-            await pilot.press("e")
-            await settle(pilot)
+            await press(pilot, "e")
             app.screen.query_one("#field-department", Input).value = "Strategy"
             await pilot.press("ctrl+s")
             await settle(pilot, 5)
@@ -194,14 +187,12 @@ def test_an_edit_of_a_file_changed_on_disk_since_shown_is_refused(demo_copy) -> 
         app = make_app(demo_copy.root)
         async with app.run_test(size=SIZE) as pilot:
             await _open_people(pilot)
-            await pilot.press("e")
-            await settle(pilot)
+            await press(pilot, "e")
             # another owner changes the file while the form is open
             path.write_text(path.read_text(encoding="utf-8").replace(
                 "status: active", "status: paused"), encoding="utf-8")
             app.screen.query_one("#field-department", Input).value = "Strategy"
-            await pilot.press("ctrl+s")
-            await settle(pilot)
+            await press(pilot, "ctrl+s")
             form = app.screen
             assert isinstance(form, FormDialog)
             assert "changed on disk since it was shown" in text_of(
@@ -222,13 +213,11 @@ def test_removing_someone_still_referred_to_asks_and_says_by_what(demo_copy) -> 
             table = await _open_people(pilot)
             table.move_to(pid)
             await settle(pilot)
-            await pilot.press("x")
-            await settle(pilot)
+            await press(pilot, "x")
             dialog = app.screen
             assert isinstance(dialog, ConfirmDialog)
             assert "pairs/" in dialog.body and "still referred to" in dialog.title_text
-            await pilot.press("escape")
-            await settle(pilot)
+            await press(pilot, "escape")
 
     run(flow())
     assert (demo_copy.root / "participants" / f"{pid}.yaml").exists()
@@ -247,8 +236,7 @@ def test_removing_someone_unreferenced_is_one_commit(demo_copy) -> None:
             table = await _open_people(pilot)
             assert table.move_to("temp-person")
             await settle(pilot)
-            await pilot.press("x")
-            await settle(pilot)
+            await press(pilot, "x")
             await pilot.press("y")
             await settle(pilot, 5)
 
@@ -260,24 +248,19 @@ def test_removing_someone_unreferenced_is_one_commit(demo_copy) -> None:
 @pytest.mark.parametrize("size", [SIZE, (120, 35)])
 def test_snapshot_people(snap_compare, demo_copy, size) -> None:
     async def before(pilot) -> None:
-        await pilot.press("2")
-        await settle(pilot)
-        await pilot.press("down", "down")
-        await settle(pilot)
+        await press(pilot, "2")
+        await press(pilot, "down", "down")
 
     assert snap_compare(make_app(demo_copy.root), terminal_size=size, run_before=before)
 
 
 def test_snapshot_add_form_with_errors(snap_compare, demo_copy) -> None:
     async def before(pilot) -> None:
-        await pilot.press("2")
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
+        await press(pilot, "2")
+        await press(pilot, "a")
         pilot.app.screen.query_one("#field-name", Input).value = "Zoë Tester"
         pilot.app.screen.query_one("#field-grade", Input).value = "senior"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
 
     assert snap_compare(make_app(demo_copy.root), terminal_size=SIZE, run_before=before)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Static
-from tui_kit import SIZE, clean, commits, make_app, run, settle, text_of
+from tui_kit import SIZE, clean, commits, make_app, press, run, settle, text_of
 
 from rmtui.tui.screens import people
 from rmtui.tui.screens.people import PeopleScreen
@@ -32,8 +32,7 @@ def _break(root: Path) -> str:
 
 
 async def _open(pilot) -> VirtualTable:
-    await pilot.press("7")
-    await settle(pilot)
+    await press(pilot, "7")
     assert isinstance(pilot.app.screen, ProblemsScreen)
     return pilot.app.screen.query_one("#problems", VirtualTable)
 
@@ -65,8 +64,7 @@ def test_a_file_broken_on_disk_shows_up_and_enter_opens_the_person(demo_copy,
             pane = text_of(app.screen.query_one("#problem", Static))
             assert pane.startswith(f"{REL}:{line}:")
             assert f"enter: open participant {PID}" in pane
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             assert isinstance(app.screen, PeopleScreen)
             assert app.screen.query_one("#people", VirtualTable).cursor_key == PID
 
@@ -99,8 +97,7 @@ def test_e_opens_editor_at_the_line_and_reloads_when_it_closes(demo_copy, tmp_pa
             table = await _open(pilot)
             assert table.total == 1
             version = app.data_version
-            await pilot.press("e")
-            await settle(pilot)
+            await press(pilot, "e")
             assert log.read_text(encoding="utf-8") == f"+{line} {root / REL}\n"
             assert app.data_version > version  # reloaded
             assert table.total == 0
@@ -121,8 +118,7 @@ def test_an_editor_that_cannot_start_is_an_error_not_a_crash(demo_copy, monkeypa
         app = make_app(demo_copy.root)
         async with app.run_test(size=SIZE) as pilot:
             await _open(pilot)
-            await pilot.press("e")
-            await settle(pilot)
+            await press(pilot, "e")
             assert isinstance(app.screen, ProblemsScreen)
             errors = [n for n in app._notifications if n.severity == "error"]
             assert errors and "EDITOR" in errors[-1].message
@@ -144,10 +140,8 @@ def test_snapshot_problems(snap_compare, demo_copy) -> None:
     (demo_copy.root / "pairs/stray.txt").write_text("not yaml\n", encoding="utf-8")
 
     async def before(pilot) -> None:
-        await pilot.press("7")
-        await settle(pilot)
-        await pilot.press("down")
-        await settle(pilot)
+        await press(pilot, "7")
+        await press(pilot, "down")
 
     assert snap_compare(make_app(demo_copy.root), terminal_size=SIZE, run_before=before)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from textual.widgets import Static
-from tui_kit import SIZE, clean, commits, make_app, run, settle, text_of
+from tui_kit import SIZE, clean, commits, make_app, press, run, settle, text_of
 
 from rmtui.core.ops import surveys
 from rmtui.tui.messages import OpenEntity
@@ -37,8 +37,7 @@ def _pending(root: Path, survey: str) -> list[str]:
 
 
 async def _open(pilot) -> tuple[VirtualTable, VirtualTable]:
-    await pilot.press("5")
-    await settle(pilot)
+    await press(pilot, "5")
     assert isinstance(pilot.app.screen, SurveysScreen)
     return (pilot.app.screen.query_one("#surveys", VirtualTable),
             pilot.app.screen.query_one("#answers", VirtualTable))
@@ -67,18 +66,15 @@ def test_counts_per_survey_and_the_people_of_the_selected_one(demo_copy) -> None
             first = people.row(0)
             assert first[1] == demo_copy.get("participant", first[0])["name"]
             # p: only those who have not answered
-            await pilot.press("p")
-            await settle(pilot)
+            await press(pilot, "p")
             assert [people.row(i)[0] for i in range(people.row_count)] == pending
             assert "showing only those not answered" in text_of(
                 app.screen.query_one("#survey-line", Static))
             # another survey
-            await pilot.press("down")
-            await settle(pilot)
+            await press(pilot, "down")
             assert table.cursor_key == "exit"
             assert people.total == 0  # nobody pending on exit: all 8 answered
-            await pilot.press("p")
-            await settle(pilot)
+            await press(pilot, "p")
             assert people.total == counted["exit"][0]
 
     run(flow())
@@ -136,8 +132,7 @@ def test_enter_on_a_person_opens_them_in_people(demo_copy) -> None:
             assert app.focused is people
             await pilot.press("down", "down")
             pid = people.cursor_key
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             assert isinstance(app.screen, PeopleScreen)
             assert app.screen.query_one("#people", VirtualTable).cursor_key == pid
 
@@ -169,7 +164,6 @@ def test_opening_a_response_selects_its_survey_and_person(demo_copy) -> None:
 @pytest.mark.parametrize("size", [SIZE, (120, 35)])
 def test_snapshot_surveys(snap_compare, demo_copy, size) -> None:
     async def before(pilot) -> None:
-        await pilot.press("5")
-        await settle(pilot)
+        await press(pilot, "5")
 
     assert snap_compare(make_app(demo_copy.root), terminal_size=size, run_before=before)

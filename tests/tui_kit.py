@@ -39,6 +39,12 @@ async def settle(pilot: Pilot, rounds: int = 3) -> None:
         box.cursor_blink = False
 
 
+async def press(pilot: Pilot, *keys: str) -> None:
+    """Press ``keys`` as a person would, then :func:`settle`."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
 def commits(root: Path) -> list[str]:
     out = subprocess.run(["git", "-C", str(root), "log", "--format=%s"], capture_output=True,
                          text=True, check=True).stdout
